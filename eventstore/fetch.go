@@ -1,0 +1,159 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+const fetchMaxBytes = 8 << 20
+
+// Fetch reads one batch of records of a partition from offset on. An
+// offset outside the partition's bounds fails with ErrOffsetOutOfRange.
+func (l *KafkaLog) Fetch(ctx context.Context, topic string, partition int, offset int64, maxWait time.Duration) (Batch, error) {
+	if l.closed.Load() {
+		return Batch{}, ErrClosed
+	}
+	ctx, cancel := withDefaultDeadline(ctx, maxWait+l.callTimeout)
+	defer cancel()
+	var out Batch
+	err := retry(ctx, l.log, "fetch "+topic, func(ctx context.Context) error {
+		resp, err := l.client.Fetch(ctx, &kafka.FetchRequest{
+			Topic:     topic,
+			Partition: partition,
+			Offset:    offset,
+			MinBytes:  1,
+			MaxBytes:  fetchMaxBytes,
+			MaxWait:   maxWait,
+		})
+		if err != nil {
+			return err
+		}
+		if resp.Error != nil {
+			if errors.Is(resp.Error, kafka.OffsetOutOfRange) {
+				return permanent(fmt.Errorf("partition %d offset %d: %w", partition, offset, ErrOffsetOutOfRange))
+			}
+			return resp.Error
+		}
+		out, err = readBatch(resp, offset)
+		return err
+	})
+	return out, err
+}
+
+func readBatch(resp *kafka.FetchResponse, offset int64) (Batch, error) {
+	b := Batch{Next: offset, HighWatermark: resp.HighWatermark, LogStart: resp.LogStartOffset}
+	if resp.Records == nil {
+		return b, nil
+	}
+	for {
+		rec, err := resp.Records.ReadRecord()
+		if errors.Is(err, io.EOF) {
+			return b, nil
+		}
+		if err != nil {
+			return Batch{}, fmt.Errorf("read record: %w", err)
+		}
+		if rec.Offset < offset {
+			continue // batches may start before the requested offset
+		}
+		r := Record{Topic: resp.Topic, Partition: resp.Partition, Offset: rec.Offset, Time: rec.Time}
+		if r.Key, err = readBytes(rec.Key); err != nil {
+			return Batch{}, err
+		}
+		if r.Value, err = readBytes(rec.Value); err != nil {
+			return Batch{}, err
+		}
+		b.Records = append(b.Records, r)
+		b.Next = rec.Offset + 1
+	}
+}
+
+func readBytes(b kafka.Bytes) ([]byte, error) {
+	if b == nil {
+		return nil, nil
+	}
+	v, err := kafka.ReadAll(b)
+	if err != nil {
+		return nil, fmt.Errorf("read record bytes: %w", err)
+	}
+	return v, nil
+}
+
+// Partitions returns the number of partitions of topic.
+func (l *KafkaLog) Partitions(ctx context.Context, topic string) (int, error) {
+	ctx, cancel := withDefaultDeadline(ctx, l.callTimeout)
+	defer cancel()
+	var n int
+	err := retry(ctx, l.log, "metadata "+topic, func(ctx context.Context) error {
+		md, err := l.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
+		if err != nil {
+			return err
+		}
+		for _, t := range md.Topics {
+			if t.Name != topic {
+				continue
+			}
+			if t.Error != nil {
+				return t.Error
+			}
+			n = len(t.Partitions)
+			return nil
+		}
+		return fmt.Errorf("topic %s missing from metadata", topic)
+	})
+	return n, err
+}
+
+// Bounds returns each partition's log start and high watermark.
+func (l *KafkaLog) Bounds(ctx context.Context, topic string) ([]PartitionBounds, error) {
+	n, err := l.Partitions(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := withDefaultDeadline(ctx, l.callTimeout)
+	defer cancel()
+	out := make([]PartitionBounds, n)
+	for p := range out {
+		out[p].Partition = p
+	}
+	// One request per end: brokers may refuse a partition named twice.
+	for _, first := range []bool{true, false} {
+		reqs := make([]kafka.OffsetRequest, n)
+		for p := range n {
+			reqs[p] = kafka.OffsetRequest{Partition: p, Timestamp: kafka.LastOffset}
+			if first {
+				reqs[p].Timestamp = kafka.FirstOffset
+			}
+		}
+		err = retry(ctx, l.log, "list offsets "+topic, func(ctx context.Context) error {
+			resp, err := l.client.ListOffsets(ctx, &kafka.ListOffsetsRequest{Topics: map[string][]kafka.OffsetRequest{topic: reqs}})
+			if err != nil {
+				return err
+			}
+			parts := resp.Topics[topic]
+			if len(parts) != n {
+				return fmt.Errorf("got %d partitions, want %d", len(parts), n)
+			}
+			for _, p := range parts {
+				if p.Error != nil {
+					return p.Error
+				}
+				if first {
+					out[p.Partition].Start = p.FirstOffset
+				} else {
+					out[p.Partition].End = p.LastOffset
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
