@@ -1,0 +1,165 @@
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// ReportsConfig wires Reports.
+type ReportsConfig struct {
+	Log   eventstore.Log
+	State projections.StateReader
+	// Commands registers servers a fleet token reports for first.
+	Commands *Service
+	// FleetToken may report for any server id; empty disables it.
+	FleetToken string
+	Now        func() time.Time
+	Logger     *slog.Logger
+}
+
+// Reports authorizes agents and appends their reports to the reports
+// topic, keyed by server id so one server's reports stay in order.
+type Reports struct {
+	cfg       ReportsConfig
+	fleetHash [sha256.Size]byte
+	// hashes caches each server's agent token hash; a hash never changes
+	// once the server is registered.
+	hashes sync.Map // server id -> []byte
+	// known holds server ids seen registered, for the fleet token path.
+	known sync.Map // server id -> true
+}
+
+// NewReports builds the report path.
+func NewReports(cfg ReportsConfig) (*Reports, error) {
+	if cfg.Log == nil || cfg.State == nil || cfg.Commands == nil {
+		return nil, errors.New("ingest: reports need log, state and commands")
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	r := &Reports{cfg: cfg}
+	if cfg.FleetToken != "" {
+		r.fleetHash = sha256.Sum256([]byte(cfg.FleetToken))
+	}
+	return r, nil
+}
+
+// Authorize checks token for every server id in reports. Comparisons are
+// constant-time over hashes.
+func (r *Reports) Authorize(ctx context.Context, token, remoteIP string, reports []domain.ServerReported) error {
+	if token == "" {
+		return ErrUnauthenticated
+	}
+	if r.cfg.FleetToken != "" {
+		h := sha256.Sum256([]byte(token))
+		if subtle.ConstantTimeCompare(h[:], r.fleetHash[:]) == 1 {
+			return r.registerUnknown(ctx, remoteIP, reports)
+		}
+	}
+	claimed, ok := tokenServer(token)
+	if !ok {
+		return ErrUnauthenticated
+	}
+	want, err := r.tokenHash(ctx, claimed)
+	if err != nil {
+		return err
+	}
+	if want == nil || subtle.ConstantTimeCompare(domain.HashAgentToken(token), want) != 1 {
+		return ErrUnauthenticated
+	}
+	for _, rep := range reports {
+		if rep.ServerID != claimed {
+			return fmt.Errorf("%w: token of %q used for %q", ErrForbidden, claimed, rep.ServerID)
+		}
+	}
+	return nil
+}
+
+// tokenHash returns the stored token hash of a server, nil when the server
+// is unknown or was registered without one.
+func (r *Reports) tokenHash(ctx context.Context, id string) ([]byte, error) {
+	if h, ok := r.hashes.Load(id); ok {
+		return h.([]byte), nil
+	}
+	srv, err := r.cfg.State.Server(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("authorize agent: %w", err)
+	}
+	if srv == nil || len(srv.AgentTokenHash) == 0 {
+		return nil, nil
+	}
+	r.hashes.Store(id, srv.AgentTokenHash)
+	return srv.AgentTokenHash, nil
+}
+
+// registerUnknown registers servers a fleet token reports for first. Their
+// endpoint is a guess, the agent's address and WireGuard port.
+func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports []domain.ServerReported) error {
+	seen := map[string]bool{}
+	for _, rep := range reports {
+		if seen[rep.ServerID] {
+			continue
+		}
+		seen[rep.ServerID] = true
+		if _, known := r.known.Load(rep.ServerID); known {
+			continue
+		}
+		_, ok, err := r.cfg.State.ServerView(ctx, rep.ServerID)
+		if err != nil {
+			return fmt.Errorf("authorize agent: %w", err)
+		}
+		if ok {
+			r.known.Store(rep.ServerID, true)
+			continue
+		}
+		port := 51820
+		if rep.Interface != nil && rep.Interface.ListenPort > 0 {
+			port = rep.Interface.ListenPort
+		}
+		cmd := domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
+		a := Actor{Email: domain.AgentActor(rep.ServerID), IP: remoteIP}
+		if err := r.cfg.Commands.register(ctx, a, cmd); err != nil {
+			return fmt.Errorf("register server %s on first report: %w", rep.ServerID, err)
+		}
+		r.known.Store(rep.ServerID, true)
+		r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
+	}
+	return nil
+}
+
+// Submit appends validated reports in one write and returns once the log
+// acknowledged all of them.
+func (r *Reports) Submit(ctx context.Context, reports []domain.ServerReported) error {
+	msgs := make([]eventstore.Message, len(reports))
+	now := r.cfg.Now()
+	for i, rep := range reports {
+		env, err := domain.NewEvent(rep, rep.ServerID, 0, domain.AgentActor(rep.ServerID), "", now)
+		if err != nil {
+			return fmt.Errorf("report %d: %w", i, err)
+		}
+		b, err := domain.Encode(env)
+		if err != nil {
+			return fmt.Errorf("report %d: %w", i, err)
+		}
+		msgs[i] = eventstore.Message{Key: []byte(rep.ServerID), Value: b}
+	}
+	if _, err := r.cfg.Log.Append(ctx, eventstore.TopicReports, msgs...); err != nil {
+		return fmt.Errorf("submit reports: %w", err)
+	}
+	return nil
+}
