@@ -1,0 +1,106 @@
+package api
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"golang.org/x/time/rate"
+)
+
+// keyedLimiter is a token bucket per key (client IP, email) with bounded
+// memory. A bucket left alone for refill (the time to refill from empty)
+// is full again, exactly like a new one, so sweeping it forgets nothing.
+// When maxKeys buckets are live, an arbitrary one is evicted to make room.
+type keyedLimiter struct {
+	limit   rate.Limit
+	burst   int
+	refill  time.Duration
+	maxKeys int
+
+	mu        sync.Mutex
+	buckets   map[string]*bucket
+	lastSweep time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+// newKeyedLimiter allows perMinute events per minute per key, all at once
+// at most.
+func newKeyedLimiter(perMinute, maxKeys int) *keyedLimiter {
+	return &keyedLimiter{
+		limit:   rate.Limit(float64(perMinute) / 60),
+		burst:   perMinute,
+		refill:  time.Minute,
+		maxKeys: maxKeys,
+		buckets: make(map[string]*bucket),
+	}
+}
+
+// take takes one token from key's bucket at now. It returns 0 when that
+// succeeded, else how long until a token is free (nothing is taken then).
+func (k *keyedLimiter) take(key string, now time.Time) time.Duration {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	b := k.buckets[key]
+	if b == nil {
+		k.makeRoom(now)
+		b = &bucket{lim: rate.NewLimiter(k.limit, k.burst)}
+		k.buckets[key] = b
+	}
+	b.seen = now
+	r := b.lim.ReserveN(now, 1)
+	if !r.OK() {
+		return k.refill
+	}
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return d
+	}
+	return 0
+}
+
+// makeRoom drops full buckets (at most every refill/4) and, at the cap,
+// evicts arbitrary ones. Callers hold k.mu.
+func (k *keyedLimiter) makeRoom(now time.Time) {
+	if now.Sub(k.lastSweep) >= k.refill/4 {
+		for key, b := range k.buckets {
+			if now.Sub(b.seen) >= k.refill {
+				delete(k.buckets, key)
+			}
+		}
+		k.lastSweep = now
+	}
+	for key := range k.buckets {
+		if len(k.buckets) < k.maxKeys {
+			break
+		}
+		delete(k.buckets, key)
+	}
+}
+
+// size is the number of live buckets.
+func (k *keyedLimiter) size() int {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return len(k.buckets)
+}
+
+// limit takes a token for key or answers 429 with Retry-After (seconds,
+// rounded up).
+func (h *handlers) limit(c *fiber.Ctx, l *keyedLimiter, what, key string) error {
+	wait := l.take(key, h.cfg.Now())
+	if wait == 0 {
+		return nil
+	}
+	secs := int(math.Ceil(wait.Seconds()))
+	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(secs, 1)))
+	h.log.Warn("login rate limited", "ip", c.IP(), "by", what)
+	return newAPIError(http.StatusTooManyRequests, CodeRateLimited, "too many login attempts; retry in %d s", max(secs, 1))
+}

@@ -1,0 +1,61 @@
+package api
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// statusJSON is one entry of GET /api/statuses. PingMS is null when the
+// last probe failed, ReportedAt when the server never reported.
+type statusJSON struct {
+	ServerID   string     `json:"server_id"`
+	Online     bool       `json:"online"`
+	PingMS     *float64   `json:"ping_ms"`
+	Peers      int        `json:"peers"`
+	TransferRx uint64     `json:"transfer_rx"`
+	TransferTx uint64     `json:"transfer_tx"`
+	ReportedAt *time.Time `json:"reported_at"`
+}
+
+// statuses answers the latest report of every registered server.
+func (h *handlers) statuses(c *fiber.Ctx) error {
+	views, err := h.cfg.State.Statuses(c.UserContext())
+	if err != nil {
+		return fmt.Errorf("statuses: %w", err)
+	}
+	now := h.cfg.Now()
+	out := make([]statusJSON, 0, len(views))
+	for _, v := range views {
+		out = append(out, toStatusJSON(v, now, h.cfg.OfflineAfter))
+	}
+	slices.SortFunc(out, func(a, b statusJSON) int { return strings.Compare(a.ServerID, b.ServerID) })
+	return c.JSON(out)
+}
+
+// toStatusJSON derives online from the report's age: younger than
+// offlineAfter at now.
+func toStatusJSON(v projections.StatusView, now time.Time, offlineAfter time.Duration) statusJSON {
+	s := statusJSON{
+		ServerID:   v.ServerID,
+		Peers:      v.Peers,
+		TransferRx: v.TransferRx,
+		TransferTx: v.TransferTx,
+	}
+	if !v.Reported {
+		return s
+	}
+	at := v.ReportedAt.UTC()
+	s.ReportedAt = &at
+	s.Online = now.Sub(at) < offlineAfter
+	if v.PingOK {
+		ping := v.PingMS
+		s.PingMS = &ping
+	}
+	return s
+}
