@@ -1,0 +1,129 @@
+package projections
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
+)
+
+// sink is one store fed from one topic.
+type sink struct {
+	name  string
+	topic string
+	apply func(ctx context.Context, partition int, batch []Decoded) error
+	next  func(ctx context.Context, topic string) (map[int]int64, error)
+}
+
+// Projector feeds stores from the log: the events topic and the reports
+// topic into the state store, the reports topic into the history store.
+// Every (sink, partition) has its own loop: fetch from the store's next
+// offset, decode, apply (the store commits rows and offset together),
+// retry with backoff on failure. A record that cannot be decoded (an
+// unknown event type, a newer schema) stops its partition, loudly: it is
+// never skipped.
+type Projector struct {
+	log    eventstore.Log
+	sinks  []sink
+	logger *slog.Logger
+
+	mu      sync.Mutex
+	changed chan struct{} // closed and replaced on progress
+	// eventsChanged is closed and replaced when the state sink progresses.
+	eventsChanged chan struct{}
+	applied       map[string]map[int]int64 // sink name -> partition -> next offset
+	lastErr       map[string]error
+}
+
+// NewProjector builds a projector; history may be nil.
+func NewProjector(l eventstore.Log, state StateStore, history HistoryStore, logger *slog.Logger) *Projector {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	p := &Projector{log: l, logger: logger, changed: make(chan struct{}), eventsChanged: make(chan struct{}),
+		applied: map[string]map[int]int64{}, lastErr: map[string]error{}}
+	p.sinks = append(p.sinks,
+		sink{"state", eventstore.TopicEvents, state.ApplyEvents, state.NextOffsets},
+		sink{"status", eventstore.TopicReports, state.ApplyReports, state.NextOffsets})
+	if history != nil {
+		p.sinks = append(p.sinks, sink{"history", eventstore.TopicReports, history.ApplyReports, history.NextOffsets})
+	}
+	return p
+}
+
+// Run starts every loop and blocks until ctx is done.
+func (p *Projector) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for _, s := range p.sinks {
+		n, err := p.log.Partitions(ctx, s.topic)
+		if err != nil {
+			return fmt.Errorf("projector %s: %w", s.name, err)
+		}
+		from, err := s.next(ctx, s.topic)
+		if err != nil {
+			return fmt.Errorf("projector %s: load offsets: %w", s.name, err)
+		}
+		for part := range n {
+			p.progress(s.name, part, from[part])
+			wg.Go(func() { p.loop(ctx, s, part, from[part]) })
+		}
+	}
+	wg.Wait()
+	return nil
+}
+
+func (p *Projector) loop(ctx context.Context, s sink, part int, from int64) {
+	cur := eventstore.NewCursor(p.log, s.topic, part, from, p.logger)
+	b := eventstore.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
+	var batch []Decoded
+	for ctx.Err() == nil {
+		if batch == nil {
+			recs, err := cur.Next(ctx, 500*time.Millisecond)
+			if err == nil {
+				batch, err = decodeAll(recs)
+			}
+			if err != nil {
+				p.fail(ctx, &b, s, part, "read", err)
+				batch = nil
+				continue
+			}
+			if len(batch) == 0 {
+				batch = nil
+				continue
+			}
+		}
+		if err := s.apply(ctx, part, batch); err != nil {
+			p.fail(ctx, &b, s, part, "apply", err)
+			continue // the same batch again
+		}
+		b.Reset()
+		p.setErr(s.name, nil)
+		p.progress(s.name, part, batch[len(batch)-1].Offset+1)
+		batch = nil
+	}
+}
+
+func decodeAll(recs []eventstore.Record) ([]Decoded, error) {
+	out := make([]Decoded, 0, len(recs))
+	for _, r := range recs {
+		env, err := domain.Decode(r.Value)
+		if err != nil {
+			return nil, fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+		out = append(out, Decoded{Partition: r.Partition, Offset: r.Offset, Event: env})
+	}
+	return out, nil
+}
+
+func (p *Projector) fail(ctx context.Context, b *eventstore.Backoff, s sink, part int, what string, err error) {
+	if ctx.Err() != nil {
+		return
+	}
+	p.setErr(s.name, err)
+	p.logger.Error("projection "+what+" failed, retrying", "projection", s.name, "topic", s.topic, "partition", part, "err", err)
+	_ = b.Wait(ctx)
+}
