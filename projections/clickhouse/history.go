@@ -1,0 +1,148 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math"
+	"time"
+
+	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// historyProjection names the history store's rows in projection_offsets.
+const historyProjection = "history"
+
+// Log field keys of the history store.
+const (
+	logKeyServerID    = "server_id"
+	logKeyReportedAt  = "reported_at"
+	logKeyPartition   = "partition"
+	logKeyOffset      = "offset"
+	logKeyTable       = "table"
+	logKeyPartitionID = "partition_id"
+)
+
+// ErrInvalidBatch is returned for a batch whose records do not belong to
+// the partition it is applied to, or whose positions do not fit the
+// columns (partition 0..65535, offset >= 0).
+var ErrInvalidBatch = errors.New("invalid reports batch")
+
+// HistoryStore is the ClickHouse projections.HistoryStore: reports in
+// `reports`, per-peer counters in `peer_traffic`, its checkpoints in
+// `projection_offsets`. The tables come from Migrate.
+//
+// reported_at is a DateTime, so times are kept to the whole second (the
+// fraction is dropped); buckets and the From/To bounds are exact for whole
+// seconds. A report whose time DateTime cannot hold (before 1970, after
+// 2106) is skipped with a warning rather than stopping the projection.
+type HistoryStore struct {
+	conn driver.Conn
+	log  *slog.Logger
+}
+
+var _ projections.HistoryStore = (*HistoryStore)(nil)
+
+// NewHistoryStore returns a history store on conn, whose database has been
+// migrated. A nil log discards.
+func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &HistoryStore{conn: conn, log: log}
+}
+
+// ApplyReports inserts the server_reported events of batch, all from
+// partition, that lie at or past the partition's stored next offset: one
+// insert into reports, one into peer_traffic when there are peer stats,
+// then the new next offset. A crash between the inserts and the offset
+// write makes the batch come again; its rows then repeat rows already
+// there, with the same sorting key, and History reads with FINAL, so they
+// count once.
+func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
+	if err := checkBatch(partition, batch); err != nil {
+		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
+	}
+	offsets, err := s.loadOffsets(ctx)
+	if err != nil {
+		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
+	}
+	start := offsets[partition]
+	next := start
+	var reports []reportRow
+	for _, d := range batch {
+		if d.Offset < next {
+			continue
+		}
+		next = d.Offset + 1
+		if r, ok := reportOf(d.Event); ok {
+			if !fitsDateTime(r.ReportedAt) {
+				s.log.Warn("clickhouse history: report time out of DateTime range, skipped",
+					logKeyServerID, r.ServerID, logKeyReportedAt, r.ReportedAt,
+					logKeyPartition, partition, logKeyOffset, d.Offset)
+				continue
+			}
+			reports = append(reports, reportRow{r: r, partition: uint16(partition), offset: uint64(d.Offset)})
+		}
+	}
+	if next == start {
+		return nil
+	}
+	if err := s.insertReports(ctx, reports); err != nil {
+		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
+	}
+	if err := s.insertPeerTraffic(ctx, reports); err != nil {
+		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
+	}
+	if err := s.writeOffset(ctx, partition, next); err != nil {
+		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
+	}
+	return nil
+}
+
+// reportRow is one report to insert with its log position.
+type reportRow struct {
+	r         domain.ServerReported
+	partition uint16
+	offset    uint64
+}
+
+// checkBatch validates batch before anything is written.
+func checkBatch(partition int, batch []projections.Decoded) error {
+	if partition < 0 || partition > math.MaxUint16 {
+		return fmt.Errorf("partition %d out of range: %w", partition, ErrInvalidBatch)
+	}
+	for _, d := range batch {
+		switch {
+		case d.Partition != partition:
+			return fmt.Errorf("record at offset %d is from partition %d: %w", d.Offset, d.Partition, ErrInvalidBatch)
+		case d.Offset < 0:
+			return fmt.Errorf("record offset %d is negative: %w", d.Offset, ErrInvalidBatch)
+		}
+	}
+	return nil
+}
+
+// reportOf returns the report an event carries, if it is one.
+func reportOf(e domain.Envelope) (domain.ServerReported, bool) {
+	switch r := e.Payload.(type) {
+	case domain.ServerReported:
+		return r, true
+	case *domain.ServerReported:
+		if r != nil {
+			return *r, true
+		}
+	}
+	return domain.ServerReported{}, false
+}
+
+// fitsDateTime reports whether t fits a DateTime: whole seconds since the
+// epoch in a UInt32.
+func fitsDateTime(t time.Time) bool {
+	sec := t.Unix()
+	return sec >= 0 && sec <= math.MaxUint32
+}

@@ -1,0 +1,167 @@
+// Package memhistory is the in-memory projections.HistoryStore of the
+// embedded default. It is rebuilt from the reports topic at boot, so it
+// favours fast appends: per server a time-ordered slice of compact points.
+//
+// Times keep full (nanosecond) precision. The ClickHouse store truncates
+// reported_at to whole seconds, so the two answer alike only for reports on
+// whole seconds (which is what agents send in practice and what the
+// contract suite uses).
+package memhistory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sort"
+	"sync"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// ErrInvalidBatch is returned for a batch whose records do not belong to
+// the partition it is applied to or carry a negative offset.
+var ErrInvalidBatch = errors.New("invalid reports batch")
+
+// point is one report of one server, reduced to what history needs.
+type point struct {
+	at        int64 // reported_at, Unix nanoseconds
+	partition int32
+	offset    int64
+	pingMS    float64
+	pingOK    bool
+	rx, tx    uint64
+}
+
+// before orders points by time, then log position, so the last point of a
+// bucket is the latest report (ties: the one appended last).
+func (p point) before(q point) bool {
+	if p.at != q.at {
+		return p.at < q.at
+	}
+	if p.partition != q.partition {
+		return p.partition < q.partition
+	}
+	return p.offset < q.offset
+}
+
+// Store is an in-memory projections.HistoryStore, safe for concurrent use.
+type Store struct {
+	mu     sync.RWMutex
+	series map[string][]point // server id → points ordered by point.before
+	next   map[int]int64      // reports partition → next offset to apply
+}
+
+var _ projections.HistoryStore = (*Store)(nil)
+
+// New returns an empty store.
+func New() *Store {
+	return &Store{series: make(map[string][]point), next: make(map[int]int64)}
+}
+
+// ApplyReports stores the server_reported events of batch, all from
+// partition. Records below the partition's next offset are skipped, so a
+// batch delivered twice is applied once. Other event types only advance
+// the offset.
+func (s *Store) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memhistory: apply reports: %w", err)
+	}
+	if err := checkBatch(partition, batch); err != nil {
+		return fmt.Errorf("memhistory: apply reports to partition %d: %w", partition, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := s.next[partition]
+	applied := false
+	for _, d := range batch {
+		if d.Offset < next {
+			continue
+		}
+		next, applied = d.Offset+1, true
+		if r, ok := reportOf(d.Event); ok {
+			s.insert(r.ServerID, point{
+				at:        r.ReportedAt.UnixNano(),
+				partition: int32(partition),
+				offset:    d.Offset,
+				pingMS:    r.PingMS,
+				pingOK:    r.PingOK,
+				rx:        r.TransferRx,
+				tx:        r.TransferTx,
+			})
+		}
+	}
+	if applied {
+		s.next[partition] = next
+	}
+	return nil
+}
+
+// checkBatch validates batch before anything is applied, so a bad batch
+// changes nothing.
+func checkBatch(partition int, batch []projections.Decoded) error {
+	for _, d := range batch {
+		switch {
+		case d.Partition != partition:
+			return fmt.Errorf("record at offset %d is from partition %d: %w", d.Offset, d.Partition, ErrInvalidBatch)
+		case d.Offset < 0:
+			return fmt.Errorf("record offset %d is negative: %w", d.Offset, ErrInvalidBatch)
+		}
+	}
+	return nil
+}
+
+// reportOf returns the report an event carries, if it is one.
+func reportOf(e domain.Envelope) (domain.ServerReported, bool) {
+	switch r := e.Payload.(type) {
+	case domain.ServerReported:
+		return r, true
+	case *domain.ServerReported:
+		if r != nil {
+			return *r, true
+		}
+	}
+	return domain.ServerReported{}, false
+}
+
+// insert adds p to the server's series, in place when it is out of order.
+// The caller holds s.mu for writing.
+func (s *Store) insert(serverID string, p point) {
+	pts := s.series[serverID]
+	i := len(pts)
+	if i > 0 && p.before(pts[i-1]) {
+		// Reports arrive almost always in order; search only when not.
+		i = sort.Search(len(pts), func(j int) bool { return p.before(pts[j]) })
+	}
+	pts = slices.Insert(pts, i, p)
+	s.series[serverID] = pts
+}
+
+// NextOffsets returns the next offset to apply of every reports partition
+// seen; other topics have none.
+func (s *Store) NextOffsets(ctx context.Context, topic string) (map[int]int64, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memhistory: next offsets: %w", err)
+	}
+	if topic != eventstore.TopicReports {
+		return map[int]int64{}, nil
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return maps.Clone(s.next), nil
+}
+
+// Reset empties the store, offsets included.
+func (s *Store) Reset(ctx context.Context) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memhistory: reset: %w", err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.series = make(map[string][]point)
+	s.next = make(map[int]int64)
+	return nil
+}
