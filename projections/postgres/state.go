@@ -1,0 +1,143 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// StateProjection is the projection name of the state store's rows in
+// projection_offsets.
+const StateProjection = "state"
+
+// exportPage is how many audit rows ExportAudit and AuditChain read at once.
+const exportPage = 1000
+
+// StateStore is the Postgres projections.StateStore, on the schema of
+// migrations/0001_init.sql (run Migrate first).
+//
+// Every ApplyEvents and ApplyReports batch is one transaction that locks
+// the (projection, topic, partition) offset row, skips records below it,
+// writes the rest and moves the offset: any number of replicas may apply
+// the same records. Versioned events are checked and bumped in SQL against
+// servers.version and users.version.
+//
+// Crypto-shredding happens in the same transaction as the peer's deletion
+// (DELETE FROM data_keys): the Postgres store never calls a
+// projections.KeyShredder, so its keys must live in data_keys (KeyStore).
+type StateStore struct {
+	pool *pgxpool.Pool
+}
+
+var _ projections.StateStore = (*StateStore)(nil)
+
+// NewStateStore returns a state store on pool.
+func NewStateStore(pool *pgxpool.Pool) *StateStore {
+	return &StateStore{pool: pool}
+}
+
+// inTx runs fn in a transaction, committed when fn returns nil.
+func (s *StateStore) inTx(ctx context.Context, op string, fn func(pgx.Tx) error) error {
+	if err := pgx.BeginFunc(ctx, s.pool, fn); err != nil {
+		return fmt.Errorf("postgres state: %s: %w", op, err)
+	}
+	return nil
+}
+
+// lockOffset creates the offset row of (topic, partition) if missing,
+// locks it until the transaction ends and returns the next offset.
+func lockOffset(ctx context.Context, tx pgx.Tx, topic string, partition int) (int64, error) {
+	b := &pgx.Batch{}
+	b.Queue(`INSERT INTO projection_offsets (projection, topic, partition, next_offset, updated_at)
+		VALUES ($1, $2, $3, 0, now()) ON CONFLICT DO NOTHING`, StateProjection, topic, partition)
+	var next int64
+	b.Queue(`SELECT next_offset FROM projection_offsets
+		WHERE projection = $1 AND topic = $2 AND partition = $3 FOR UPDATE`, StateProjection, topic, partition).
+		QueryRow(func(r pgx.Row) error { return r.Scan(&next) })
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return 0, fmt.Errorf("lock offset of %s/%d: %w", topic, partition, err)
+	}
+	return next, nil
+}
+
+// saveOffsetSQL moves a locked offset row.
+const saveOffsetSQL = `UPDATE projection_offsets SET next_offset = $4, updated_at = now()
+	WHERE projection = $1 AND topic = $2 AND partition = $3`
+
+// NextOffsets returns the next offset of every partition of topic the
+// store has applied.
+func (s *StateStore) NextOffsets(ctx context.Context, topic string) (map[int]int64, error) {
+	rows, err := s.pool.Query(ctx, `SELECT partition, next_offset FROM projection_offsets
+		WHERE projection = $1 AND topic = $2`, StateProjection, topic)
+	if err != nil {
+		return nil, fmt.Errorf("postgres state: next offsets of %s: %w", topic, err)
+	}
+	out := make(map[int]int64)
+	var (
+		part int
+		next int64
+	)
+	_, err = pgx.ForEachRow(rows, []any{&part, &next}, func() error {
+		out[part] = next
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres state: next offsets of %s: %w", topic, err)
+	}
+	return out, nil
+}
+
+// Reset empties every table of the state projection and its offsets. Data
+// keys are not projection rows and stay.
+func (s *StateStore) Reset(ctx context.Context) error {
+	return s.inTx(ctx, "reset", func(tx pgx.Tx) error {
+		_, err := tx.Exec(ctx, `TRUNCATE servers, peers, peer_stats, server_status, users, settings, audit_log`)
+		if err != nil {
+			return err
+		}
+		_, err = tx.Exec(ctx, `DELETE FROM projection_offsets WHERE projection = $1`, StateProjection)
+		return err
+	})
+}
+
+// errNoRow reports whether err says a query returned no row.
+func errNoRow(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// queryOne runs a query that returns at most one row; false when none.
+func queryOne[T any](ctx context.Context, pool *pgxpool.Pool, scan pgx.RowToFunc[T], sql string, args ...any) (T, bool, error) {
+	var zero T
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return zero, false, err
+	}
+	v, err := pgx.CollectExactlyOneRow(rows, scan)
+	switch {
+	case errNoRow(err):
+		return zero, false, nil
+	case err != nil:
+		return zero, false, err
+	}
+	return v, true, nil
+}
+
+// queryAll runs a query and collects its rows; never nil, so that "none"
+// reads the same from every store.
+func queryAll[T any](ctx context.Context, pool *pgxpool.Pool, scan pgx.RowToFunc[T], sql string, args ...any) ([]T, error) {
+	rows, err := pool.Query(ctx, sql, args...)
+	if err != nil {
+		return nil, err
+	}
+	out, err := pgx.CollectRows(rows, scan)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, nil
+}

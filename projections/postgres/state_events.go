@@ -1,0 +1,142 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
+	"github.com/sentrazone/sentrazone/projections"
+)
+
+// ApplyEvents applies a batch of the events topic in one transaction; see
+// StateStore. A versioned event that does not apply (stale version,
+// unknown server or peer, a clash with an existing peer) changes nothing
+// and gets no audit row; every other event gets one. A second copy of an
+// unversioned event (same id) is skipped.
+func (s *StateStore) ApplyEvents(ctx context.Context, partition int, batch []projections.Decoded) error {
+	return s.inTx(ctx, "apply events", func(tx pgx.Tx) error {
+		next, err := lockOffset(ctx, tx, eventstore.TopicEvents, partition)
+		if err != nil {
+			return err
+		}
+		w := &eventWriter{tx: tx}
+		start := next
+		for _, rec := range batch {
+			if rec.Offset < next {
+				continue
+			}
+			if err := w.apply(ctx, rec.Event); err != nil {
+				return fmt.Errorf("event %s at offset %d: %w", rec.Event.Type, rec.Offset, err)
+			}
+			next = rec.Offset + 1
+		}
+		if next == start {
+			return nil
+		}
+		_, err = tx.Exec(ctx, saveOffsetSQL, StateProjection, eventstore.TopicEvents, partition, next)
+		return err
+	})
+}
+
+// eventWriter applies the events of one transaction.
+type eventWriter struct {
+	tx pgx.Tx
+	// last is the newest audit row, loaded on first use; the offset lock
+	// keeps other writers out until the transaction ends.
+	last   projections.AuditRow
+	loaded bool
+}
+
+// apply applies one event and writes its audit row.
+func (w *eventWriter) apply(ctx context.Context, env domain.Envelope) error {
+	var (
+		target string
+		ok     bool
+		err    error
+	)
+	switch domain.AggregateKindOf(env.Type) {
+	case domain.AggregateServer:
+		target, ok, err = w.applyServerEvent(ctx, env)
+	case domain.AggregateUser:
+		target, ok, err = w.applyUserCreated(ctx, env)
+	default:
+		return w.applyObservation(ctx, env)
+	}
+	if err != nil || !ok {
+		return err
+	}
+	_, err = w.audit(ctx, env, target)
+	return err
+}
+
+// applyObservation audits an unversioned event and applies it, unless it
+// is a report (not an events-topic record) or a copy of an audited event.
+func (w *eventWriter) applyObservation(ctx context.Context, env domain.Envelope) error {
+	if env.Type == domain.EventServerReported {
+		return nil
+	}
+	fresh, err := w.audit(ctx, env, env.AuditTarget())
+	if err != nil || !fresh {
+		return err
+	}
+	if p, ok := env.Payload.(domain.SettingsChanged); ok {
+		_, err := w.tx.Exec(ctx, `INSERT INTO settings (key, value, updated_at) VALUES ($1, $2, $3)
+			ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`,
+			p.Key, p.Value, env.OccurredAt)
+		if err != nil {
+			return fmt.Errorf("upsert setting %q: %w", p.Key, err)
+		}
+	}
+	return nil
+}
+
+// applyUserCreated inserts a user unless the event is stale (the email is
+// taken, or the event saw a version other than 0).
+func (w *eventWriter) applyUserCreated(ctx context.Context, env domain.Envelope) (string, bool, error) {
+	p, ok := env.Payload.(domain.UserCreated)
+	if !ok || env.AggregateVersion != 0 || p.Email != env.AggregateID {
+		return "", false, nil
+	}
+	tag, err := w.tx.Exec(ctx, `INSERT INTO users (id, email, role, password_hash_sealed, key_id, version, created_at)
+		VALUES ($1, $2, $3, $4, $5, 1, $6) ON CONFLICT DO NOTHING`,
+		p.UserID, p.Email, string(p.Role), nonNil(p.PasswordHashSealed), p.KeyID, env.OccurredAt)
+	if err != nil {
+		return "", false, fmt.Errorf("insert user %q: %w", p.Email, err)
+	}
+	return env.AuditTarget(), tag.RowsAffected() == 1, nil
+}
+
+// audit inserts the audit row of env chained to the newest one. It returns
+// false, writing nothing, when env's id already has a row.
+func (w *eventWriter) audit(ctx context.Context, env domain.Envelope, target string) (bool, error) {
+	if !w.loaded {
+		err := w.tx.QueryRow(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&w.last.ID, &w.last.Hash)
+		if err != nil && !errNoRow(err) {
+			return false, fmt.Errorf("load last audit row: %w", err)
+		}
+		w.loaded = true
+	}
+	r := projections.NewAuditRow(w.last, env, target)
+	tag, err := w.tx.Exec(ctx, `INSERT INTO audit_log (id, event_id, actor, action, target, ip, created_at, prev_hash, hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING`,
+		r.ID, r.EventID, r.Actor, r.Action, r.Target, r.IP, r.CreatedAt, r.PrevHash, r.Hash)
+	if err != nil {
+		return false, fmt.Errorf("insert audit row %d: %w", r.ID, err)
+	}
+	if tag.RowsAffected() == 0 {
+		return false, nil
+	}
+	w.last = r
+	return true, nil
+}
+
+// nonNil returns b, or an empty slice for nil: NOT NULL bytea columns.
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
