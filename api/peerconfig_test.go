@@ -1,15 +1,9 @@
 package api
 
 import (
-	"image"
-	"image/color"
-	"regexp"
-	"strconv"
 	"testing"
 
-	"github.com/makiuchi-d/gozxing"
-	gozxingqr "github.com/makiuchi-d/gozxing/qrcode"
-
+	"github.com/sentrazone/sentrazone/api/qrtest"
 	"github.com/sentrazone/sentrazone/domain"
 )
 
@@ -94,65 +88,22 @@ func TestPeerQRCodeDecodesToConfig(t *testing.T) {
 	}
 }
 
-var (
-	svgViewBox = regexp.MustCompile(`viewBox="0 0 (\d+) (\d+)"`)
-	svgRun     = regexp.MustCompile(`M(\d+) (\d+)h(\d+)v1h-(\d+)z`)
-)
-
-// svgModules reads the module matrix back from our SVG's path runs.
 func svgModules(t *testing.T, svg string) [][]bool {
 	t.Helper()
-	vb := svgViewBox.FindStringSubmatch(svg)
-	if vb == nil || vb[1] != vb[2] {
-		t.Fatalf("no square viewBox in %.200s", svg)
-	}
-	n, _ := strconv.Atoi(vb[1])
-	m := make([][]bool, n)
-	for i := range m {
-		m[i] = make([]bool, n)
-	}
-	runs := svgRun.FindAllStringSubmatch(svg, -1)
-	if len(runs) == 0 {
-		t.Fatal("no dark modules")
-	}
-	for _, r := range runs {
-		x, _ := strconv.Atoi(r[1])
-		y, _ := strconv.Atoi(r[2])
-		w, _ := strconv.Atoi(r[3])
-		if r[3] != r[4] || x+w > n || y >= n {
-			t.Fatalf("bad run %q in a %d matrix", r[0], n)
-		}
-		for i := x; i < x+w; i++ {
-			m[y][i] = true
-		}
+	m, err := qrtest.Modules([]byte(svg))
+	if err != nil {
+		t.Fatal(err)
 	}
 	return m
 }
 
-// decodeQR draws the matrix at 4 px per module and decodes it.
 func decodeQR(t *testing.T, m [][]bool) string {
 	t.Helper()
-	const scale = 4
-	n := len(m)
-	img := image.NewGray(image.Rect(0, 0, n*scale, n*scale))
-	for y := range n * scale {
-		for x := range n * scale {
-			c := color.Gray{Y: 255}
-			if m[y/scale][x/scale] {
-				c.Y = 0
-			}
-			img.SetGray(x, y, c)
-		}
-	}
-	bmp, err := gozxing.NewBinaryBitmapFromImage(img)
+	text, err := qrtest.Decode(m)
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
-	if err != nil {
-		t.Fatalf("decode QR: %v", err)
-	}
-	return res.GetText()
+	return text
 }
 
 func TestSafeFilename(t *testing.T) {
