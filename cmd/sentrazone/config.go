@@ -31,6 +31,13 @@ type config struct {
 	LogLevel      string
 }
 
+// newServeFlags returns the flag set of serve, bound to c.
+func newServeFlags(c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	bindServe(fs, c)
+	return fs
+}
+
 // bindServe declares the serve flags on fs.
 func bindServe(fs *flag.FlagSet, c *config) {
 	bindStores(fs, c)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -21,9 +20,8 @@ import (
 
 func cmdServe(ctx context.Context, args []string, getenv func(string) string, stderr io.Writer) error {
 	var c config
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs := newServeFlags(&c)
 	fs.SetOutput(stderr)
-	bindServe(fs, &c)
 	if err := parseFlags(fs, args, getenv); err != nil {
 		return err
 	}

@@ -1,0 +1,100 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestServeConfigErrorsNameTheSetting(t *testing.T) {
+	cases := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{args: []string{"--jwt-secret", "short"}, want: "SENTRAZONE_JWT_SECRET"},
+		{env: map[string]string{"SENTRAZONE_OFFLINE_AFTER": "soon"}, want: "SENTRAZONE_OFFLINE_AFTER"},
+		{env: map[string]string{"SENTRAZONE_OFFLINE_AFTER": "-5s"}, want: "offline-after"},
+		{args: []string{"--kafka-brokers", "no-port"}, want: "SENTRAZONE_KAFKA_BROKERS"},
+		{args: []string{"--postgres-url", "mysql://x"}, want: "SENTRAZONE_POSTGRES_URL"},
+		{args: []string{"--clickhouse-url", "http://x"}, want: "SENTRAZONE_CLICKHOUSE_URL"},
+		{args: []string{"--admin-email", "a@example.com"}, want: "admin-password"},
+		{args: []string{"--listen", "nowhere"}, want: "SENTRAZONE_LISTEN"},
+		{args: []string{"--log-level", "loud"}, want: "SENTRAZONE_LOG_LEVEL"},
+		{args: []string{"--report-partitions", "0"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
+		{args: []string{"--master-key", "not-base64!", "--data-dir", "DATADIR"}, want: "SENTRAZONE_MASTER_KEY"},
+	}
+	for _, tc := range cases {
+		dir := t.TempDir()
+		args := []string{"serve", "--data-dir", dir}
+		for _, a := range tc.args {
+			args = append(args, strings.ReplaceAll(a, "DATADIR", dir))
+		}
+		var out, errOut bytes.Buffer
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		code := run(ctx, args, func(k string) string { return tc.env[k] }, &out, &errOut)
+		cancel()
+		if code == 0 || !strings.Contains(errOut.String(), tc.want) {
+			t.Errorf("%v %v: exit %d, stderr %q; want a message naming %s", tc.args, tc.env, code, errOut.String(), tc.want)
+		}
+	}
+}
+
+func TestFlagsWinOverEnvironment(t *testing.T) {
+	var c config
+	fs := newServeFlags(&c)
+	env := map[string]string{"SENTRAZONE_LISTEN": ":9999", "SENTRAZONE_OFFLINE_AFTER": "2m"}
+	if err := parseFlags(fs, []string{"--listen", ":7777"}, func(k string) string { return env[k] }); err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != ":7777" || c.OfflineAfter != 2*time.Minute {
+		t.Fatalf("listen %q offline-after %v", c.Listen, c.OfflineAfter)
+	}
+}
+
+// user add on the embedded default, then audit verify: the CLI works on
+// the data dir, and the user can log in to a control plane started on it.
+func TestUserAddAndAuditVerifyCommands(t *testing.T) {
+	c := embeddedConfig(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	var out, errOut bytes.Buffer
+	args := []string{"user", "add", "--data-dir", c.DataDir, "--email", "Ops@Example.com", "--password", "ops-password", "--role", "admin"}
+	if code := run(ctx, args, noEnv, &out, &errOut); code != 0 {
+		t.Fatalf("user add exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "created admin user ops@example.com") {
+		t.Fatalf("user add said %q", out.String())
+	}
+	errOut.Reset()
+	if code := run(ctx, args, noEnv, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "already exists") {
+		t.Fatalf("second user add: exit %d, %q", code, errOut.String())
+	}
+	bad := []string{"user", "add", "--data-dir", c.DataDir, "--email", "x@example.com", "--password", "long-enough", "--role", "root"}
+	if code := run(ctx, bad, noEnv, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "--role") {
+		t.Fatalf("bad role: exit %d, %q", code, errOut.String())
+	}
+
+	srv := start(t, c)
+	api := newClient(t, "http://"+srv.Addr())
+	api.login("ops@example.com", "ops-password")
+	api.expect(200, "GET", "/healthz", nil)
+	api.expect(200, "GET", "/readyz", nil)
+	// The data dir is locked while serve runs.
+	errOut.Reset()
+	if code := run(ctx, []string{"audit", "verify", "--data-dir", c.DataDir}, noEnv, &out, &errOut); code == 0 || !strings.Contains(errOut.String(), "in use") {
+		t.Fatalf("audit verify while serving: exit %d, %q", code, errOut.String())
+	}
+	if err := srv.Close(); err != nil {
+		t.Fatal(err)
+	}
+	out.Reset()
+	if code := run(ctx, []string{"audit", "verify", "--data-dir", c.DataDir}, noEnv, &out, &errOut); code != 0 {
+		t.Fatalf("audit verify exited %d: %s", code, errOut.String())
+	}
+	if !strings.Contains(out.String(), "audit chain ok") {
+		t.Fatalf("audit verify said %q", out.String())
+	}
+}
