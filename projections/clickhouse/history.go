@@ -2,7 +2,6 @@ package clickhouse
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -30,7 +29,7 @@ const (
 // ErrInvalidBatch is returned for a batch whose records do not belong to
 // the partition it is applied to, or whose positions do not fit the
 // columns (partition 0..65535, offset >= 0).
-var ErrInvalidBatch = errors.New("invalid reports batch")
+var ErrInvalidBatch = projections.ErrInvalidBatch
 
 // HistoryStore is the ClickHouse projections.HistoryStore: reports in
 // `reports`, per-peer counters in `peer_traffic`, its checkpoints in
@@ -79,7 +78,7 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 			continue
 		}
 		next = d.Offset + 1
-		if r, ok := reportOf(d.Event); ok {
+		if r, ok := projections.ReportOf(d.Event); ok {
 			if !fitsDateTime(r.ReportedAt) {
 				s.log.Warn("clickhouse history: report time out of DateTime range, skipped",
 					logKeyServerID, r.ServerID, logKeyReportedAt, r.ReportedAt,
@@ -111,34 +110,15 @@ type reportRow struct {
 	offset    uint64
 }
 
-// checkBatch validates batch before anything is written.
+// checkBatch validates batch before anything is written; partitions must
+// fit the UInt16 column.
 func checkBatch(partition int, batch []projections.Decoded) error {
 	if partition < 0 || partition > math.MaxUint16 {
 		return fmt.Errorf("partition %d out of range: %w", partition, ErrInvalidBatch)
 	}
-	for _, d := range batch {
-		switch {
-		case d.Partition != partition:
-			return fmt.Errorf("record at offset %d is from partition %d: %w", d.Offset, d.Partition, ErrInvalidBatch)
-		case d.Offset < 0:
-			return fmt.Errorf("record offset %d is negative: %w", d.Offset, ErrInvalidBatch)
-		}
-	}
-	return nil
+	return projections.CheckBatch(partition, batch)
 }
 
-// reportOf returns the report an event carries, if it is one.
-func reportOf(e domain.Envelope) (domain.ServerReported, bool) {
-	switch r := e.Payload.(type) {
-	case domain.ServerReported:
-		return r, true
-	case *domain.ServerReported:
-		if r != nil {
-			return *r, true
-		}
-	}
-	return domain.ServerReported{}, false
-}
 
 // fitsDateTime reports whether t fits a DateTime: whole seconds since the
 // epoch in a UInt32.

@@ -36,7 +36,7 @@ func TestHistoryCountsRowsStoredTwiceOnce(t *testing.T) {
 	var again []reportRow
 	for i, d := range batch {
 		if i%3 == 0 {
-			r, _ := reportOf(d.Event)
+			r, _ := projections.ReportOf(d.Event)
 			again = append(again, reportRow{r: r, partition: 0, offset: uint64(d.Offset)})
 		}
 	}

@@ -10,21 +10,19 @@ package memhistory
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"sort"
 	"sync"
 
-	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
 )
 
 // ErrInvalidBatch is returned for a batch whose records do not belong to
 // the partition it is applied to or carry a negative offset.
-var ErrInvalidBatch = errors.New("invalid reports batch")
+var ErrInvalidBatch = projections.ErrInvalidBatch
 
 // point is one report of one server, reduced to what history needs.
 type point struct {
@@ -70,7 +68,7 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("memhistory: apply reports: %w", err)
 	}
-	if err := checkBatch(partition, batch); err != nil {
+	if err := projections.CheckBatch(partition, batch); err != nil {
 		return fmt.Errorf("memhistory: apply reports to partition %d: %w", partition, err)
 	}
 	s.mu.Lock()
@@ -82,7 +80,7 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 			continue
 		}
 		next, applied = d.Offset+1, true
-		if r, ok := reportOf(d.Event); ok {
+		if r, ok := projections.ReportOf(d.Event); ok {
 			s.insert(r.ServerID, point{
 				at:        r.ReportedAt.UnixNano(),
 				partition: int32(partition),
@@ -100,32 +98,6 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 	return nil
 }
 
-// checkBatch validates batch before anything is applied, so a bad batch
-// changes nothing.
-func checkBatch(partition int, batch []projections.Decoded) error {
-	for _, d := range batch {
-		switch {
-		case d.Partition != partition:
-			return fmt.Errorf("record at offset %d is from partition %d: %w", d.Offset, d.Partition, ErrInvalidBatch)
-		case d.Offset < 0:
-			return fmt.Errorf("record offset %d is negative: %w", d.Offset, ErrInvalidBatch)
-		}
-	}
-	return nil
-}
-
-// reportOf returns the report an event carries, if it is one.
-func reportOf(e domain.Envelope) (domain.ServerReported, bool) {
-	switch r := e.Payload.(type) {
-	case domain.ServerReported:
-		return r, true
-	case *domain.ServerReported:
-		if r != nil {
-			return *r, true
-		}
-	}
-	return domain.ServerReported{}, false
-}
 
 // insert adds p to the server's series, in place when it is out of order.
 // The caller holds s.mu for writing.
