@@ -119,7 +119,6 @@ func checkBatch(partition int, batch []projections.Decoded) error {
 	return projections.CheckBatch(partition, batch)
 }
 
-
 // fitsDateTime reports whether t fits a DateTime: whole seconds since the
 // epoch in a UInt32.
 func fitsDateTime(t time.Time) bool {

@@ -98,7 +98,6 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 	return nil
 }
 
-
 // insert adds p to the server's series, in place when it is out of order.
 // The caller holds s.mu for writing.
 func (s *Store) insert(serverID string, p point) {
