@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -50,7 +51,11 @@ func (h *handlers) agentConfig(c *fiber.Ctx) error {
 		}
 		wait = min(wait, d)
 	}
-	ctx := c.UserContext()
+	ctx, cancel := context.WithCancel(c.UserContext())
+	defer cancel()
+	if h.cfg.Draining != nil {
+		defer context.AfterFunc(h.cfg.Draining, cancel)()
+	}
 	probe := []domain.ServerReported{{ServerID: id}}
 	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), probe); err != nil {
 		return fmt.Errorf("agent config: authorize: %w", err)

@@ -62,6 +62,9 @@ type Config struct {
 	BodyLimit int
 	// RequestTimeout bounds each request's context (not a CSV stream).
 	RequestTimeout time.Duration
+	// Draining, when set, is cancelled as the server starts to shut down:
+	// long polls end at once instead of holding the shutdown up.
+	Draining context.Context
 
 	// TrustProxy makes the client IP come from X-Forwarded-For (first
 	// valid address). Off by default: the TCP peer address is used. When

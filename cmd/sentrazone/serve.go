@@ -44,6 +44,7 @@ type server struct {
 	app       *fiber.App
 	ln        net.Listener
 	cancel    context.CancelFunc
+	drain     context.CancelFunc // ends long polls
 	done      chan error
 	logger    *slog.Logger
 	closeOnce sync.Once
@@ -88,6 +89,12 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	if err := bootstrapAdmin(ctx, c, p, svc, logger); err != nil {
 		return nil, err
 	}
+	drainCtx, drain := context.WithCancel(context.Background())
+	defer func() {
+		if err != nil {
+			drain()
+		}
+	}()
 	secret, err := jwtSecret(c)
 	if err != nil {
 		return nil, err
@@ -95,7 +102,7 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	app, err := api.New(api.Config{
 		Commands: svc, Reports: reports, State: p.state, History: p.history,
 		Health: readiness{p: p, proj: proj, maxLag: 10000}, JWTSecret: secret,
-		OfflineAfter: c.OfflineAfter, Now: time.Now, Logger: logger,
+		OfflineAfter: c.OfflineAfter, Now: time.Now, Logger: logger, Draining: drainCtx,
 	})
 	if err != nil {
 		return nil, err
@@ -104,7 +111,7 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", c.Listen, err)
 	}
-	s := &server{p: p, app: app, ln: ln, cancel: cancel, done: make(chan error, 1), logger: logger}
+	s := &server{p: p, app: app, ln: ln, cancel: cancel, drain: drain, done: make(chan error, 1), logger: logger}
 	go func() { s.done <- app.Listener(ln) }()
 	logger.Info("sentrazone serving", "addr", ln.Addr().String(), "embedded_broker", p.embedded != nil,
 		"postgres", c.PostgresURL != "", "clickhouse", c.ClickHouseURL != "")
@@ -115,6 +122,7 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 // the log. Calling it again returns the first result.
 func (s *server) Close() error {
 	s.closeOnce.Do(func() {
+		s.drain()
 		err := s.app.ShutdownWithTimeout(10 * time.Second)
 		s.cancel()
 		s.p.Close()
