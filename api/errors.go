@@ -101,6 +101,8 @@ func (h *handlers) classify(err error) *apiError {
 		return h.fiberError(fe)
 	case errors.Is(err, context.DeadlineExceeded):
 		return newAPIError(http.StatusServiceUnavailable, CodeUnavailable, "the request timed out; try again")
+	case errors.Is(err, context.Canceled):
+		return newAPIError(http.StatusServiceUnavailable, CodeUnavailable, "the server is shutting down; try again")
 	}
 	return newAPIError(http.StatusInternalServerError, CodeInternal, "internal error")
 }
