@@ -126,8 +126,14 @@ func (s *server) Close() error {
 		err := s.app.ShutdownWithTimeout(10 * time.Second)
 		s.cancel()
 		s.p.Close()
-		if lerr := <-s.done; lerr != nil && !errors.Is(lerr, net.ErrClosed) {
-			err = errors.Join(err, lerr)
+		select {
+		case lerr := <-s.done:
+			if lerr != nil && !errors.Is(lerr, net.ErrClosed) {
+				err = errors.Join(err, lerr)
+			}
+		case <-time.After(5 * time.Second):
+			_ = s.ln.Close()
+			err = errors.Join(err, errors.New("the HTTP server did not stop within 5s of shutdown"))
 		}
 		s.closeErr = err
 	})
