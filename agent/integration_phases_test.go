@@ -14,6 +14,7 @@ import (
 
 	"github.com/sentrazone/sentrazone/agent"
 	"github.com/sentrazone/sentrazone/agent/agenttest"
+	"github.com/sentrazone/sentrazone/domain"
 )
 
 // checkApplied waits until the device has the desired peers of version
@@ -131,7 +132,7 @@ PersistentKeepalive = 1
 		if err != nil {
 			return false
 		}
-		i := slices.IndexFunc(r.PeerStats, func(p agent.PeerStat) bool { return p.PublicKey == it.client.PublicKey().String() })
+		i := slices.IndexFunc(r.PeerStats, func(p domain.PeerStatWire) bool { return p.PublicKey == it.client.PublicKey().String() })
 		return i >= 0 && r.PeerStats[i].LatestHandshakeAt != nil && strings.HasPrefix(r.PeerStats[i].Endpoint, "127.0.0.1:") &&
 			r.PeerStats[i].TransferRx > 0 && r.TransferRx > 0
 	})

@@ -7,46 +7,12 @@ import (
 	"time"
 
 	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+
+	"github.com/sentrazone/sentrazone/domain"
 )
 
-// Report is one metrics report as POSTed to /api/report (alone, or in a JSON
-// array for a batch).
-type Report struct {
-	ServerID string `json:"server_id"`
-	// PingMS is the probe's round trip in milliseconds; nil (JSON null)
-	// when the probe failed.
-	PingMS *float64 `json:"ping_ms"`
-	// Peers is the number of peers on the device.
-	Peers int `json:"peers"`
-	// TransferRx and TransferTx are sums over the peers, in bytes.
-	TransferRx uint64 `json:"transfer_rx"`
-	TransferTx uint64 `json:"transfer_tx"`
-	// ReportedAt is when the device was read, UTC (RFC 3339 with
-	// nanoseconds on the wire).
-	ReportedAt time.Time  `json:"reported_at"`
-	Interface  *Interface `json:"interface"`
-	PeerStats  []PeerStat `json:"peer_stats"`
-	// AppliedVersion is the version of the last applied desired config, 0
-	// before the first.
-	AppliedVersion int64 `json:"applied_version"`
-}
-
-// Interface is the WireGuard interface as the agent sees it.
-type Interface struct {
-	PublicKey  string `json:"public_key"`
-	ListenPort int    `json:"listen_port"`
-}
-
-// PeerStat is the device's view of one peer.
-type PeerStat struct {
-	PublicKey string `json:"public_key"`
-	// Endpoint is the peer's last seen host:port, "" when unknown.
-	Endpoint string `json:"endpoint"`
-	// LatestHandshakeAt is nil (omitted) when the peer never shook hands.
-	LatestHandshakeAt *time.Time `json:"latest_handshake_at,omitempty"`
-	TransferRx        uint64     `json:"transfer_rx"`
-	TransferTx        uint64     `json:"transfer_tx"`
-}
+// Report is one metrics report as POSTed to /api/report.
+type Report = domain.ReportWire
 
 // buildReport turns one reading of the device and one probe result into a
 // report. A failed probe (pingErr != nil) gives a null ping, not 0.
@@ -55,8 +21,8 @@ func buildReport(serverID string, dev *wgtypes.Device, ping time.Duration, pingE
 		ServerID:       serverID,
 		Peers:          len(dev.Peers),
 		ReportedAt:     at.UTC(),
-		Interface:      &Interface{PublicKey: dev.PublicKey.String(), ListenPort: dev.ListenPort},
-		PeerStats:      make([]PeerStat, 0, len(dev.Peers)),
+		Interface:      &domain.InterfaceInfo{PublicKey: dev.PublicKey.String(), ListenPort: dev.ListenPort},
+		PeerStats:      make([]domain.PeerStatWire, 0, len(dev.Peers)),
 		AppliedVersion: applied,
 	}
 	if pingErr == nil {
@@ -66,7 +32,7 @@ func buildReport(serverID string, dev *wgtypes.Device, ping time.Duration, pingE
 	peers := slices.Clone(dev.Peers)
 	slices.SortFunc(peers, func(a, b wgtypes.Peer) int { return bytes.Compare(a.PublicKey[:], b.PublicKey[:]) })
 	for _, p := range peers {
-		ps := PeerStat{
+		ps := domain.PeerStatWire{
 			PublicKey:  p.PublicKey.String(),
 			TransferRx: nonNegative(p.ReceiveBytes),
 			TransferTx: nonNegative(p.TransmitBytes),

@@ -5,40 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sentrazone/sentrazone/domain"
 )
-
-// wireReport is one agent report as sent on the wire. Unknown fields are
-// ignored so that newer agents can talk to older control planes.
-type wireReport struct {
-	ServerID string `json:"server_id"`
-	// PingMS null (or absent) means the latency probe failed.
-	PingMS         *float64       `json:"ping_ms"`
-	Peers          int            `json:"peers"`
-	TransferRx     uint64         `json:"transfer_rx"`
-	TransferTx     uint64         `json:"transfer_tx"`
-	ReportedAt     time.Time      `json:"reported_at"`
-	Interface      *wireInterface `json:"interface"`
-	PeerStats      []wirePeerStat `json:"peer_stats"`
-	AppliedVersion int64          `json:"applied_version"`
-}
-
-type wireInterface struct {
-	PublicKey  string `json:"public_key"`
-	ListenPort int    `json:"listen_port"`
-}
-
-type wirePeerStat struct {
-	PublicKey         string    `json:"public_key"`
-	Endpoint          string    `json:"endpoint"`
-	LatestHandshakeAt time.Time `json:"latest_handshake_at"`
-	TransferRx        uint64    `json:"transfer_rx"`
-	TransferTx        uint64    `json:"transfer_tx"`
-}
 
 // acceptedResponse answers an accepted report batch.
 type acceptedResponse struct {
@@ -63,7 +34,7 @@ func (h *handlers) report(c *fiber.Ctx) error {
 	now := h.cfg.Now()
 	reports := make([]domain.ServerReported, len(wires))
 	for i := range wires {
-		r, err := domain.ValidateReport(wires[i].toDomain(), now)
+		r, err := domain.ValidateReport(wires[i].Report(), now)
 		if err != nil {
 			return inReport(i, len(wires), err)
 		}
@@ -81,10 +52,10 @@ func (h *handlers) report(c *fiber.Ctx) error {
 
 // decodeReports decodes the body in one pass into an object or an array
 // of objects, depending on its first byte.
-func (h *handlers) decodeReports(body []byte) ([]wireReport, error) {
+func (h *handlers) decodeReports(body []byte) ([]domain.ReportWire, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var batch []wireReport
+		var batch []domain.ReportWire
 		if err := json.Unmarshal(trimmed, &batch); err != nil {
 			return nil, jsonError(err)
 		}
@@ -97,11 +68,11 @@ func (h *handlers) decodeReports(body []byte) ([]wireReport, error) {
 		}
 		return batch, nil
 	}
-	var one wireReport
+	var one domain.ReportWire
 	if err := json.Unmarshal(trimmed, &one); err != nil {
 		return nil, jsonError(err)
 	}
-	return []wireReport{one}, nil
+	return []domain.ReportWire{one}, nil
 }
 
 // inReport prefixes a validation error with the report's index in a
@@ -112,29 +83,4 @@ func inReport(i, n int, err error) error {
 		return fmt.Errorf("report %d: %w", i, err)
 	}
 	return &domain.Error{Kind: de.Kind, Message: fmt.Sprintf("report %d: %s", i, de.Message)}
-}
-
-// toDomain converts a wire report; ValidateReport checks it afterwards.
-func (w *wireReport) toDomain() domain.ServerReported {
-	r := domain.ServerReported{
-		ServerID:       w.ServerID,
-		Peers:          w.Peers,
-		TransferRx:     w.TransferRx,
-		TransferTx:     w.TransferTx,
-		ReportedAt:     w.ReportedAt,
-		AppliedVersion: w.AppliedVersion,
-	}
-	if w.PingMS != nil {
-		r.PingMS, r.PingOK = *w.PingMS, true
-	}
-	if w.Interface != nil {
-		r.Interface = &domain.InterfaceInfo{PublicKey: w.Interface.PublicKey, ListenPort: w.Interface.ListenPort}
-	}
-	if len(w.PeerStats) > 0 {
-		r.PeerStats = make([]domain.PeerStat, len(w.PeerStats))
-		for i, p := range w.PeerStats {
-			r.PeerStats[i] = domain.PeerStat(p)
-		}
-	}
-	return r
 }

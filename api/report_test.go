@@ -187,7 +187,7 @@ func BenchmarkDecodeReports(b *testing.B) {
 			b.Fatal(err)
 		}
 		for i := range ws {
-			if _, err := domain.ValidateReport(ws[i].toDomain(), testNow); err != nil {
+			if _, err := domain.ValidateReport(ws[i].Report(), testNow); err != nil {
 				b.Fatal(err)
 			}
 		}
