@@ -1,7 +1,6 @@
 package agent_test
 
 import (
-	"context"
 	"errors"
 	"path/filepath"
 	"slices"
@@ -89,37 +88,13 @@ func (it *integration) config(v int64, withOther bool) domain.AgentConfig {
 // start runs an agent; stop cancels it and waits (at most 5 s) for Run.
 func (it *integration) start() (*agent.Agent, func()) {
 	t := it.t
-	a, err := agent.New(agent.Config{
+	return agenttest.Run(t, agent.Config{
 		ControlPlane: it.cp.URL, ServerID: testServerID, Token: fakeToken,
 		Interface: it.iface, ListenPort: testListenPort, Interval: testInterval,
 		Userspace: true, PrivateKeyFile: filepath.Join(it.stateDir, "wg.key"), StateDir: it.stateDir,
 		BackoffMin: 20 * time.Millisecond, BackoffMax: 200 * time.Millisecond, ShutdownFlush: 2 * time.Second,
 		Logger: testLogger(t),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("agent did not stop within 5 s")
-		}
-	}
-	t.Cleanup(stop)
-	return a, stop
 }
 
 // device reads the agent's device through its UAPI socket.

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"io"
 	"log/slog"
@@ -130,36 +129,12 @@ func startAgent(t *testing.T, base, token string) (*agent.Agent, func()) {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	a, err := agent.New(agent.Config{
+	return agenttest.Run(t, agent.Config{
 		ControlPlane: u, ServerID: edgeID, Token: token, Interface: edgeIface, ListenPort: edgeWGPort,
 		Interval: edgeInterval, Userspace: true, PrivateKeyFile: filepath.Join(dir, "wg.key"), StateDir: dir,
 		BackoffMin: 50 * time.Millisecond, BackoffMax: 500 * time.Millisecond, ShutdownFlush: 2 * time.Second,
 		Logger: slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError})),
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx) }()
-	stopped := false
-	stop := func() {
-		if stopped {
-			return
-		}
-		stopped = true
-		cancel()
-		select {
-		case err := <-done:
-			if err != nil {
-				t.Errorf("agent: %v", err)
-			}
-		case <-time.After(5 * time.Second):
-			t.Fatal("agent did not stop within 5 s")
-		}
-	}
-	t.Cleanup(stop)
-	return a, stop
 }
 
 func waitDevice(t *testing.T, wg *wgctrl.Client, what string, cond func(*wgtypes.Device) bool) *wgtypes.Device {
