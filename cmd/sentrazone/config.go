@@ -29,6 +29,7 @@ type config struct {
 	OfflineAfter  time.Duration
 	Partitions    int
 	LogLevel      string
+	PprofListen   string
 }
 
 // newServeFlags returns the flag set of serve, bound to c.
@@ -47,6 +48,7 @@ func bindServe(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.AdminEmail, "admin-email", "", "email of the admin created at start when no user exists")
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of that admin")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 60*time.Second, "a server is offline when its last report is older than this")
+	fs.StringVar(&c.PprofListen, "pprof", "", "listen address of net/http/pprof for profiling, e.g. 127.0.0.1:6060 (empty: off)")
 }
 
 // bindStores declares the flags every command that opens the stores needs.
@@ -142,6 +144,11 @@ func (c *config) validateServe() error {
 	}
 	if (c.AdminEmail == "") != (c.AdminPassword == "") {
 		bad("admin-email", "set both --admin-email and --admin-password, or neither")
+	}
+	if c.PprofListen != "" {
+		if _, _, err := net.SplitHostPort(c.PprofListen); err != nil {
+			bad("pprof", "%q is not [host]:port", c.PprofListen)
+		}
 	}
 	if c.OfflineAfter <= 0 {
 		bad("offline-after", "must be positive, got %v", c.OfflineAfter)
