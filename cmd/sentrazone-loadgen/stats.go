@@ -24,7 +24,7 @@ func (l *latencies) add(d time.Duration) {
 }
 
 // percentiles returns p50, p95, p99 and the maximum.
-func (l *latencies) percentiles() (p50, p95, p99, max time.Duration) {
+func (l *latencies) percentiles() (p50, p95, p99, top time.Duration) {
 	l.mu.Lock()
 	s := slices.Clone(l.all)
 	l.mu.Unlock()
