@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -15,10 +16,6 @@ import (
 type Config struct {
 	// Brokers are the bootstrap addresses, host:port.
 	Brokers []string
-	// BatchTimeout is how long the shared writer waits to fill a batch.
-	// The kafka-go default of 1s makes synchronous appends far too slow;
-	// zero means 2ms.
-	BatchTimeout time.Duration
 	// CallTimeout bounds every call whose context has no deadline; zero
 	// means 10s.
 	CallTimeout time.Duration
@@ -29,7 +26,11 @@ type Config struct {
 type KafkaLog struct {
 	client      *kafka.Client
 	transport   *kafka.Transport
-	writer      *kafka.Writer
+	balancer    *kafka.Hash
+	queues      sync.Map // partKey -> *partQueue
+	parts       partitionCache
+	drains      sync.WaitGroup
+	closeMu     sync.RWMutex
 	log         *slog.Logger
 	callTimeout time.Duration
 	closed      atomic.Bool
@@ -41,9 +42,6 @@ var _ Log = (*KafkaLog)(nil)
 func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 	if len(cfg.Brokers) == 0 {
 		return nil, errors.New("kafka log: no brokers configured")
-	}
-	if cfg.BatchTimeout <= 0 {
-		cfg.BatchTimeout = 2 * time.Millisecond
 	}
 	if cfg.CallTimeout <= 0 {
 		cfg.CallTimeout = 10 * time.Second
@@ -63,67 +61,39 @@ func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 		transport:   transport,
 		log:         cfg.Logger,
 		callTimeout: cfg.CallTimeout,
-	}
-	l.writer = &kafka.Writer{
-		Addr:         addr,
-		Transport:    transport,
-		Balancer:     &kafka.Hash{},
-		RequiredAcks: kafka.RequireAll,
-		BatchTimeout: cfg.BatchTimeout,
-		BatchSize:    1000,
-		BatchBytes:   8 << 20,
-		MaxAttempts:  3,
-		Completion:   recordPositions,
+		balancer:    &kafka.Hash{},
 	}
 	return l, nil
 }
 
-// recordPositions copies each written message's partition and offset into
-// the Position its caller handed in through WriterData.
-func recordPositions(msgs []kafka.Message, err error) {
-	if err != nil {
-		return
-	}
-	for i := range msgs {
-		if p, ok := msgs[i].WriterData.(*Position); ok {
-			p.Partition = msgs[i].Partition
-			p.Offset = msgs[i].Offset
-		}
-	}
-}
-
-// Append writes msgs through the one shared writer and waits until the
-// brokers acknowledged each (acks=all). Messages that fail transiently,
-// as right after a broker restart, are retried with backoff until the
-// deadline; messages already acknowledged are not written again.
+// Append writes msgs and waits until the brokers acknowledged each
+// (acks=all); appends running at the same time share produce requests
+// (see append.go). Messages that fail transiently, as right after a
+// broker restart, are retried with backoff until the deadline; messages
+// already acknowledged are not written again.
 func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([]Position, error) {
 	if l.closed.Load() {
 		return nil, ErrClosed
 	}
 	ctx, cancel := withDefaultDeadline(ctx, l.callTimeout)
 	defer cancel()
-	pos := make([]Position, len(msgs))
-	pending := make([]kafka.Message, len(msgs))
-	for i, m := range msgs {
-		pending[i] = kafka.Message{Topic: topic, Key: m.Key, Value: m.Value, WriterData: &pos[i]}
+	n, err := l.partitionCount(ctx, topic)
+	if err != nil {
+		return nil, fmt.Errorf("append to %s: %w", topic, err)
 	}
-	err := retry(ctx, l.log, "append to "+topic, func(ctx context.Context) error {
-		err := l.writer.WriteMessages(ctx, pending...)
-		if err == nil {
-			return nil
+	pos := make([]Position, len(msgs))
+	byPart := map[int][]int{}
+	for i, m := range msgs {
+		p := l.partitionOf(m.Key, n)
+		byPart[p] = append(byPart[p], i)
+	}
+	err = retry(ctx, l.log, "append to "+topic, func(ctx context.Context) error {
+		if l.closed.Load() {
+			return permanent(ErrClosed)
 		}
-		var werrs kafka.WriteErrors
-		if errors.As(err, &werrs) && len(werrs) == len(pending) {
-			failed := pending[:0:0]
-			for i, e := range werrs {
-				if e != nil {
-					failed = append(failed, pending[i])
-				}
-			}
-			pending = failed
-		}
-		var tooLarge kafka.MessageTooLargeError
-		if errors.As(err, &tooLarge) || errors.Is(err, kafka.MessageSizeTooLarge) {
+		failed, err := l.appendOnce(ctx, topic, msgs, pos, byPart)
+		byPart = failed
+		if err != nil && errors.Is(err, kafka.MessageSizeTooLarge) {
 			return permanent(err)
 		}
 		return err
@@ -134,15 +104,16 @@ func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([
 	return pos, nil
 }
 
-// Close flushes the writer and releases pooled connections.
+// Close waits for produce requests in flight and releases pooled
+// connections; appends after it fail with ErrClosed.
 func (l *KafkaLog) Close() error {
-	if l.closed.Swap(true) {
+	l.closeMu.Lock()
+	already := l.closed.Swap(true)
+	l.closeMu.Unlock()
+	if already {
 		return nil
 	}
-	err := l.writer.Close()
+	l.drains.Wait()
 	l.transport.CloseIdleConnections()
-	if err != nil {
-		return fmt.Errorf("close kafka writer: %w", err)
-	}
 	return nil
 }

@@ -1,0 +1,212 @@
+package eventstore
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/segmentio/kafka-go"
+)
+
+// Group commit. Every (topic, partition) has a queue of pending appends;
+// at most one produce request per partition is in flight, and it carries
+// everything that queued while the previous one was out. An idle log
+// sends a lone append at once (no batching timer), a busy one sends big
+// batches: with a broker that fsyncs every batch, as the embedded one
+// does, batches per second are the limit and reports per batch the lever.
+
+// Produce request bounds: brokers refuse record batches over
+// max.message.bytes (1 MiB by default); one append larger than this is
+// sent alone and fails on its own.
+const (
+	produceMaxBytes   = 900 << 10
+	produceMaxRecords = 10000
+)
+
+// piece is one Append's messages for one partition.
+type piece struct {
+	msgs []Message
+	pos  []*Position
+	size int
+	done chan struct{}
+	err  error
+}
+
+type partQueue struct {
+	mu      sync.Mutex
+	pending []*piece
+	busy    bool
+}
+
+type partKey struct {
+	topic     string
+	partition int
+}
+
+// partitionCache remembers topics' partition counts for a while, as the
+// kafka-go writer's metadata cache did.
+type partitionCache struct {
+	mu sync.Mutex
+	m  map[string]cachedCount
+}
+
+type cachedCount struct {
+	n  int
+	at time.Time
+}
+
+const partitionCacheTTL = 10 * time.Second
+
+// partitionCount returns the partitions of topic, from the cache when fresh.
+func (l *KafkaLog) partitionCount(ctx context.Context, topic string) (int, error) {
+	l.parts.mu.Lock()
+	c, ok := l.parts.m[topic]
+	l.parts.mu.Unlock()
+	if ok && time.Since(c.at) < partitionCacheTTL {
+		return c.n, nil
+	}
+	n, err := l.Partitions(ctx, topic)
+	if err != nil {
+		return 0, err
+	}
+	l.parts.mu.Lock()
+	if l.parts.m == nil {
+		l.parts.m = map[string]cachedCount{}
+	}
+	l.parts.m[topic] = cachedCount{n: n, at: time.Now()}
+	l.parts.mu.Unlock()
+	return n, nil
+}
+
+// partitionOf is the partition of key among n, the kafka-go Hash balancer's
+// choice (as Sarama's): logs written before group commit keep their keys'
+// partitions.
+func (l *KafkaLog) partitionOf(key []byte, n int) int {
+	parts := make([]int, n)
+	for i := range parts {
+		parts[i] = i
+	}
+	return l.balancer.Balance(kafka.Message{Key: key}, parts...)
+}
+
+// enqueue adds pc to its partition's queue and starts a drain when the
+// partition is idle.
+func (l *KafkaLog) enqueue(k partKey, pc *piece) {
+	// Close waits for drains; none may start once it has begun.
+	l.closeMu.RLock()
+	defer l.closeMu.RUnlock()
+	if l.closed.Load() {
+		pc.err = ErrClosed
+		close(pc.done)
+		return
+	}
+	v, _ := l.queues.LoadOrStore(k, &partQueue{})
+	q := v.(*partQueue)
+	q.mu.Lock()
+	q.pending = append(q.pending, pc)
+	if q.busy {
+		q.mu.Unlock()
+		return
+	}
+	q.busy = true
+	q.mu.Unlock()
+	l.drains.Go(func() { l.drain(k, q) })
+}
+
+// drain produces the queue's pieces, as many per request as fit, until
+// the queue is empty.
+func (l *KafkaLog) drain(k partKey, q *partQueue) {
+	for {
+		q.mu.Lock()
+		if len(q.pending) == 0 {
+			q.busy = false
+			q.mu.Unlock()
+			return
+		}
+		n, size, count := 0, 0, 0
+		for n < len(q.pending) {
+			pc := q.pending[n]
+			if n > 0 && (size+pc.size > produceMaxBytes || count+len(pc.msgs) > produceMaxRecords) {
+				break
+			}
+			size += pc.size
+			count += len(pc.msgs)
+			n++
+		}
+		take := q.pending[:n:n]
+		q.pending = q.pending[n:]
+		q.mu.Unlock()
+		err := l.produce(k, take, count)
+		for _, pc := range take {
+			pc.err = err
+			close(pc.done)
+		}
+	}
+}
+
+// produce writes pieces as one record batch and fills in their positions.
+func (l *KafkaLog) produce(k partKey, pieces []*piece, count int) error {
+	if l.closed.Load() {
+		return ErrClosed
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), l.callTimeout)
+	defer cancel()
+	recs := make([]kafka.Record, 0, count)
+	now := time.Now()
+	for _, pc := range pieces {
+		for _, m := range pc.msgs {
+			recs = append(recs, kafka.Record{Time: now, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value)})
+		}
+	}
+	resp, err := l.client.Produce(ctx, &kafka.ProduceRequest{
+		Topic: k.topic, Partition: k.partition, RequiredAcks: kafka.RequireAll,
+		Records: kafka.NewRecordReader(recs...),
+	})
+	if err == nil && resp.Error != nil {
+		err = resp.Error
+	}
+	if err != nil {
+		return fmt.Errorf("produce %d records to %s/%d: %w", count, k.topic, k.partition, err)
+	}
+	off := resp.BaseOffset
+	for _, pc := range pieces {
+		for _, p := range pc.pos {
+			p.Partition, p.Offset = k.partition, off
+			off++
+		}
+	}
+	return nil
+}
+
+// appendOnce queues msgs (indexes idx, grouped by partition) and waits for
+// every partition's answer. It returns the indexes that still need
+// writing and the first error.
+func (l *KafkaLog) appendOnce(ctx context.Context, topic string, msgs []Message, pos []Position, byPart map[int][]int) (map[int][]int, error) {
+	pieces := make(map[int]*piece, len(byPart))
+	for part, idx := range byPart {
+		pc := &piece{done: make(chan struct{})}
+		for _, i := range idx {
+			pc.msgs = append(pc.msgs, msgs[i])
+			pc.pos = append(pc.pos, &pos[i])
+			pc.size += len(msgs[i].Key) + len(msgs[i].Value) + 32
+		}
+		pieces[part] = pc
+		l.enqueue(partKey{topic, part}, pc)
+	}
+	var errs []error
+	failed := map[int][]int{}
+	for part, pc := range pieces {
+		select {
+		case <-pc.done:
+		case <-ctx.Done():
+			return byPart, ctx.Err()
+		}
+		if pc.err != nil {
+			failed[part] = byPart[part]
+			errs = append(errs, pc.err)
+		}
+	}
+	return failed, errors.Join(errs...)
+}
