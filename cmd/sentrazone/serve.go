@@ -72,16 +72,16 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 			cancel()
 		}
 	}()
-	proj, err := p.replay(runCtx, 10*time.Minute)
-	if err != nil {
-		return nil, fmt.Errorf("replay the log: %w", err)
-	}
-	go pruneHistory(runCtx, p.history, logger)
 	if c.PprofListen != "" {
 		if err := startPprof(runCtx, c.PprofListen, logger); err != nil {
 			return nil, err
 		}
 	}
+	proj, err := p.replay(runCtx, 10*time.Minute)
+	if err != nil {
+		return nil, fmt.Errorf("replay the log: %w", err)
+	}
+	go pruneHistory(runCtx, p.history, logger)
 	svc, err := ingest.NewService(ingest.Config{Log: p.log, State: p.state, Waiter: proj, Sealer: p.sealer, Logger: logger,
 		Changes: proj.EventsChanged})
 	if err != nil {
