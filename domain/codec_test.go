@@ -237,3 +237,18 @@ func BenchmarkDecodeReport(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkEncodeReport measures the ingest side: one server_reported
+// event to JSON.
+func BenchmarkEncodeReport(b *testing.B) {
+	e, err := NewEvent(samplePayloads()[1], "los-angeles", 0, AgentActor("los-angeles"), "203.0.113.1", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Encode(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
