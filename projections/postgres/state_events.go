@@ -22,19 +22,15 @@ func (s *StateStore) ApplyEvents(ctx context.Context, partition int, batch []pro
 		if err != nil {
 			return err
 		}
+		fresh, next := unapplied(batch, next)
+		if len(fresh) == 0 {
+			return nil
+		}
 		w := &eventWriter{tx: tx}
-		start := next
-		for _, rec := range batch {
-			if rec.Offset < next {
-				continue
-			}
+		for _, rec := range fresh {
 			if err := w.apply(ctx, rec.Event); err != nil {
 				return fmt.Errorf("event %s at offset %d: %w", rec.Event.Type, rec.Offset, err)
 			}
-			next = rec.Offset + 1
-		}
-		if next == start {
-			return nil
 		}
 		_, err = tx.Exec(ctx, saveOffsetSQL, StateProjection, eventstore.TopicEvents, partition, next)
 		return err
@@ -139,4 +135,18 @@ func nonNil(b []byte) []byte {
 		return []byte{}
 	}
 	return b
+}
+
+// unapplied returns the records of batch at or after next (those no
+// replica has applied yet) and the offset after the last of them.
+func unapplied(batch []projections.Decoded, next int64) ([]projections.Decoded, int64) {
+	i := 0
+	for i < len(batch) && batch[i].Offset < next {
+		i++
+	}
+	fresh := batch[i:]
+	if len(fresh) > 0 {
+		next = fresh[len(fresh)-1].Offset + 1
+	}
+	return fresh, next
 }

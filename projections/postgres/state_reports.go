@@ -24,19 +24,15 @@ func (s *StateStore) ApplyReports(ctx context.Context, partition int, batch []pr
 		if err != nil {
 			return err
 		}
+		fresh, next := unapplied(batch, next)
+		if len(fresh) == 0 {
+			return nil
+		}
 		var red reduced
-		start := next
-		for _, rec := range batch {
-			if rec.Offset < next {
-				continue
-			}
+		for _, rec := range fresh {
 			if r, ok := rec.Event.Payload.(domain.ServerReported); ok {
 				red.add(r)
 			}
-			next = rec.Offset + 1
-		}
-		if next == start {
-			return nil
 		}
 		b := &pgx.Batch{}
 		red.queue(b)
