@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // EnvelopeVersion is the version of the envelope's wire format (field "v"),
@@ -101,7 +102,9 @@ func Encode(e Envelope) ([]byte, error) {
 // are malformed (a writer adding fields must bump the schema version).
 func Decode(b []byte) (Envelope, error) {
 	var in wireIn
-	if err := strictUnmarshal(b, &in); err != nil {
+	// The raw payload may point into b: it is decoded below, before Decode
+	// returns, into values that copy their strings.
+	if err := strictParse(b, &in, segjson.DontCopyRawMessage); err != nil {
 		if v := peekVersion(b); v > EnvelopeVersion {
 			return Envelope{}, unsupportedEnvelope(v)
 		}

@@ -252,3 +252,28 @@ func BenchmarkEncodeReport(b *testing.B) {
 		}
 	}
 }
+
+// TestDecodeCopiesInput: a decoded event must not point into the input,
+// which the projections' Kafka reader reuses.
+func TestDecodeCopiesInput(t *testing.T) {
+	for _, p := range samplePayloads() {
+		e, err := NewEvent(p, "agg-1", 0, "admin@example.com", "2001:db8::1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Decode(b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range b {
+			b[i] = 'x'
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Fatalf("%s: decoded event changed with its input:\n got %#v\nwant %#v", p.EventType(), got, e)
+		}
+	}
+}

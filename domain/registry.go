@@ -2,10 +2,10 @@ package domain
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
-	"io"
 	"slices"
+
+	segjson "github.com/segmentio/encoding/json"
 )
 
 // AggregateKind says which aggregate, if any, an event type is applied to.
@@ -94,15 +94,23 @@ func AggregateKindOf(t EventType) AggregateKind {
 	return registry[t].kind
 }
 
-// strictUnmarshal is json.Unmarshal that also fails on unknown fields, so a
-// writer's data is never dropped silently.
+// strictUnmarshal decodes one JSON value into v and fails on unknown fields
+// and on anything after the value, so a writer's data is never dropped
+// silently. It uses segmentio/encoding/json, which reads the bytes in one
+// pass instead of scanning them first as json.Decoder does: several times
+// faster on the reports the projections read back (docs/PERFORMANCE.md).
+// Strings are copied, so v never points into b.
 func strictUnmarshal(b []byte, v any) error {
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	return strictParse(b, v, 0)
+}
+
+// strictParse is strictUnmarshal with extra segmentio parse flags.
+func strictParse(b []byte, v any, flags segjson.ParseFlags) error {
+	rest, err := segjson.Parse(b, v, flags|segjson.DisallowUnknownFields)
+	if err != nil {
 		return err
 	}
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+	if len(bytes.TrimLeft(rest, " \t\r\n")) != 0 {
 		return errors.New("unexpected data after the JSON value")
 	}
 	return nil
