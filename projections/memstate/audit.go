@@ -38,11 +38,11 @@ var errStop = errors.New("stop")
 // slow consumer does not block the projection.
 func (s *Store) ExportAudit(ctx context.Context, f projections.AuditFilter, fn func(projections.AuditRow) error) error {
 	rows := s.auditSnapshot()
-	for i := len(rows) - 1; i >= 0; i-- {
+	for i := rows.len() - 1; i >= 0; i-- {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("memstate: export audit: %w", err)
 		}
-		if r := rows[i]; matches(f, r) {
+		if r := rows.at(i); matches(f, r) {
 			if err := fn(r); err != nil {
 				return err
 			}
@@ -53,11 +53,12 @@ func (s *Store) ExportAudit(ctx context.Context, f projections.AuditFilter, fn f
 
 // AuditChain calls fn for every row, oldest first.
 func (s *Store) AuditChain(ctx context.Context, fn func(projections.AuditRow) error) error {
-	for _, r := range s.auditSnapshot() {
+	rows := s.auditSnapshot()
+	for i := range rows.len() {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("memstate: audit chain: %w", err)
 		}
-		if err := fn(r); err != nil {
+		if err := fn(rows.at(i)); err != nil {
 			return err
 		}
 	}
@@ -65,12 +66,12 @@ func (s *Store) AuditChain(ctx context.Context, fn func(projections.AuditRow) er
 }
 
 // auditSnapshot returns the rows applied so far. Rows are append-only and
-// never modified, and Reset replaces the slice, so the snapshot stays valid
+// never modified, and Reset replaces the log, so the snapshot stays valid
 // while writers go on.
-func (s *Store) auditSnapshot() []projections.AuditRow {
+func (s *Store) auditSnapshot() auditLog {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return s.audit[:len(s.audit):len(s.audit)]
+	return s.audit.view()
 }
 
 // matches reports whether r passes f: exact actor and action, From

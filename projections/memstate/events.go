@@ -136,9 +136,5 @@ func (s *Store) applyObservation(env domain.Envelope) (target string, ok bool) {
 
 // appendAudit chains the audit row of env to the last one; mu is held.
 func (s *Store) appendAudit(env domain.Envelope, target string) {
-	var prev projections.AuditRow
-	if n := len(s.audit); n > 0 {
-		prev = s.audit[n-1]
-	}
-	s.audit = append(s.audit, projections.NewAuditRow(prev, env, target))
+	s.audit.append(projections.NewAuditRow(s.audit.last(), env, target))
 }

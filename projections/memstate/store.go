@@ -31,7 +31,7 @@ type Store struct {
 	servers  map[string]*serverEntry  // registered servers by id
 	users    map[string]*userEntry    // by lowercased email
 	settings map[string]string
-	audit    []projections.AuditRow            // oldest first; rows are never mutated
+	audit    auditLog                          // oldest first; rows are never mutated
 	seen     map[uuid.UUID]struct{}            // ids of the unversioned events applied
 	statuses map[string]projections.StatusView // by server id, registered or not
 	ifaces   map[string]ifaceEntry             // by server id, registered or not
@@ -79,7 +79,7 @@ func (s *Store) clear() {
 	s.servers = make(map[string]*serverEntry)
 	s.users = make(map[string]*userEntry)
 	s.settings = make(map[string]string)
-	s.audit = nil
+	s.audit = auditLog{}
 	s.seen = make(map[uuid.UUID]struct{})
 	s.statuses = make(map[string]projections.StatusView)
 	s.ifaces = make(map[string]ifaceEntry)
