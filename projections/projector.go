@@ -76,34 +76,67 @@ func (p *Projector) Run(ctx context.Context) error {
 	return nil
 }
 
+// loop feeds one (sink, partition). A reader goroutine fetches and decodes
+// the next batch while this one applies the current one, so on two cores
+// decoding no longer waits for the store (the boot replay is one long
+// partition).
 func (p *Projector) loop(ctx context.Context, s sink, part int, from int64) {
-	cur := eventstore.NewCursor(p.log, s.topic, part, from, p.logger)
+	batches := make(chan []Decoded, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	wg.Go(func() { p.read(ctx, s, part, from, batches) })
 	b := eventstore.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
-	var batch []Decoded
-	for ctx.Err() == nil {
-		if batch == nil {
-			recs, err := cur.Next(ctx, 500*time.Millisecond)
-			if err == nil {
-				batch, err = decodeAll(recs)
-			}
-			if err != nil {
-				p.fail(ctx, &b, s, part, "read", err)
-				batch = nil
-				continue
-			}
-			if len(batch) == 0 {
-				batch = nil
-				continue
-			}
+	for {
+		var batch []Decoded
+		select {
+		case <-ctx.Done():
+			return
+		case batch = <-batches:
 		}
-		if err := s.apply(ctx, part, batch); err != nil {
-			p.fail(ctx, &b, s, part, "apply", err)
-			continue // the same batch again
+		for {
+			err := s.apply(ctx, part, batch)
+			if err == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			p.fail(ctx, &b, s, part, "apply", err) // then the same batch again
 		}
 		b.Reset()
 		p.setErr(s.name, nil)
 		p.progress(s.name, part, batch[len(batch)-1].Offset+1)
-		batch = nil
+	}
+}
+
+// read fetches and decodes batches into out until ctx ends. A batch that
+// cannot be decoded is read again from its first record after a backoff:
+// it stops the partition, it is never skipped.
+func (p *Projector) read(ctx context.Context, s sink, part int, from int64, out chan<- []Decoded) {
+	cur := eventstore.NewCursor(p.log, s.topic, part, from, p.logger)
+	b := eventstore.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
+	for ctx.Err() == nil {
+		recs, err := cur.Next(ctx, 500*time.Millisecond)
+		var batch []Decoded
+		if err == nil {
+			batch, err = decodeAll(recs)
+		}
+		if err != nil {
+			if len(recs) > 0 {
+				cur = eventstore.NewCursor(p.log, s.topic, part, recs[0].Offset, p.logger)
+			}
+			p.fail(ctx, &b, s, part, "read", err)
+			continue
+		}
+		b.Reset()
+		if len(batch) == 0 {
+			continue
+		}
+		select {
+		case out <- batch:
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

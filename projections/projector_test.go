@@ -1,0 +1,111 @@
+package projections_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
+	"github.com/sentrazone/sentrazone/projections"
+	"github.com/sentrazone/sentrazone/projections/memstate"
+)
+
+// fixedLog is an eventstore.Log over fixed records, one partition per
+// topic; it counts the fetches per offset.
+type fixedLog struct {
+	records map[string][]eventstore.Record
+
+	mu      sync.Mutex
+	fetches map[int64]int
+}
+
+func (l *fixedLog) Append(context.Context, string, ...eventstore.Message) ([]eventstore.Position, error) {
+	panic("fixedLog: Append")
+}
+
+func (l *fixedLog) Fetch(ctx context.Context, topic string, _ int, offset int64, maxWait time.Duration) (eventstore.Batch, error) {
+	recs := l.records[topic]
+	end := int64(len(recs))
+	if topic == eventstore.TopicEvents {
+		l.mu.Lock()
+		l.fetches[offset]++
+		l.mu.Unlock()
+	}
+	if offset >= end {
+		t := time.NewTimer(maxWait)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return eventstore.Batch{}, ctx.Err()
+		case <-t.C:
+		}
+		return eventstore.Batch{Next: offset, HighWatermark: end}, nil
+	}
+	return eventstore.Batch{Records: recs[offset:], Next: end, HighWatermark: end}, nil
+}
+
+func (l *fixedLog) fetchesAt(offset int64) int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fetches[offset]
+}
+
+func (l *fixedLog) Bounds(_ context.Context, topic string) ([]eventstore.PartitionBounds, error) {
+	return []eventstore.PartitionBounds{{Start: 0, End: int64(len(l.records[topic]))}}, nil
+}
+
+func (l *fixedLog) Partitions(context.Context, string) (int, error) { return 1, nil }
+
+func (l *fixedLog) CommitOffsets(context.Context, string, string, map[int]int64) error { return nil }
+
+func (l *fixedLog) CommittedOffsets(context.Context, string, string) (map[int]int64, error) {
+	return map[int]int64{}, nil
+}
+
+func (l *fixedLog) Close() error { return nil }
+
+// TestProjectorNeverSkipsUndecodable: a record that cannot be decoded stops
+// its partition; the projector reads it again and again and does not apply
+// the valid record behind it.
+func TestProjectorNeverSkipsUndecodable(t *testing.T) {
+	env, err := domain.NewEvent(domain.SettingsChanged{Key: "k", Value: "v"}, "settings", 0, domain.ActorSystem, "", time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	good, err := domain.Encode(env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{
+		eventstore.TopicEvents: {
+			{Topic: eventstore.TopicEvents, Offset: 0, Value: []byte(`{"v":1,"type":"from_the_future"}`)},
+			{Topic: eventstore.TopicEvents, Offset: 1, Value: good},
+		},
+	}}
+	state := memstate.New(nil)
+	p := projections.NewProjector(l, state, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for l.fetchesAt(0) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("the undecodable record was fetched %d times, want it read again", l.fetchesAt(0))
+		}
+		time.Sleep(10 * time.Millisecond) // poll
+	}
+	if _, err := p.Lag(ctx); err == nil {
+		t.Error("Lag reports no error while a record cannot be decoded")
+	}
+	next, err := state.NextOffsets(ctx, eventstore.TopicEvents)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next[0] != 0 {
+		t.Fatalf("events applied up to %d past an undecodable record", next[0])
+	}
+}
