@@ -78,6 +78,7 @@ func (s *Store) applyServerEvent(env domain.Envelope) (target, shredKey string, 
 	case domain.ServerRegistered:
 		e.registeredAt = env.OccurredAt
 		s.servers[env.AggregateID] = e
+		s.sortedIDs.Store(nil)
 	case domain.WGClientCreated:
 		e.peerCreated[p.ClientID] = env.OccurredAt
 	case domain.WGClientDeleted:

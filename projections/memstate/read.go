@@ -47,7 +47,7 @@ func (s *Store) Servers(ctx context.Context) ([]projections.ServerView, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	out := make([]projections.ServerView, 0, len(s.servers))
-	for _, id := range slices.Sorted(maps.Keys(s.servers)) {
+	for _, id := range s.serverIDs() {
 		out = append(out, s.serverView(s.servers[id]))
 	}
 	return out, nil
@@ -159,8 +159,9 @@ func (s *Store) Statuses(ctx context.Context) ([]projections.StatusView, error) 
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]projections.StatusView, 0, len(s.servers))
-	for _, id := range slices.Sorted(maps.Keys(s.servers)) {
+	ids := s.serverIDs()
+	out := make([]projections.StatusView, 0, len(ids))
+	for _, id := range ids {
 		st, ok := s.statuses[id]
 		if !ok {
 			st = projections.StatusView{ServerID: id}
@@ -178,4 +179,16 @@ func (s *Store) Settings(ctx context.Context) (map[string]string, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return maps.Clone(s.settings), nil
+}
+
+// serverIDs returns the registered server ids, sorted, from the cache
+// when no server was registered since it was filled; s.mu is held, for
+// reading at least. The result must not be modified.
+func (s *Store) serverIDs() []string {
+	if p := s.sortedIDs.Load(); p != nil {
+		return *p
+	}
+	ids := slices.Sorted(maps.Keys(s.servers))
+	s.sortedIDs.Store(&ids)
+	return ids
 }

@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -36,6 +37,11 @@ type Store struct {
 	statuses map[string]projections.StatusView // by server id, registered or not
 	ifaces   map[string]ifaceEntry             // by server id, registered or not
 	stats    map[statKey]statEntry
+
+	// sortedIDs caches the keys of servers, sorted; nil after a change.
+	// Readers fill it under the read lock (they all compute the same), a
+	// registration clears it under the write lock.
+	sortedIDs atomic.Pointer[[]string]
 }
 
 // serverEntry is a registered server with the view fields events carry.
@@ -77,6 +83,7 @@ func New(shredder projections.KeyShredder) *Store {
 func (s *Store) clear() {
 	s.offsets = make(map[string]map[int]int64)
 	s.servers = make(map[string]*serverEntry)
+	s.sortedIDs.Store(nil)
 	s.users = make(map[string]*userEntry)
 	s.settings = make(map[string]string)
 	s.audit = auditLog{}
