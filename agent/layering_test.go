@@ -12,7 +12,9 @@ import (
 var allowedDeps = []string{
 	"github.com/sentrazone/sentrazone/agent",
 	"github.com/sentrazone/sentrazone/domain",
-	"github.com/google/uuid", // via domain
+	"github.com/google/uuid",        // via domain
+	"github.com/segmentio/encoding", // via domain's event decoder
+	"github.com/segmentio/asm",      // via segmentio/encoding
 	"golang.zx2c4.com/wireguard",
 	"golang.org/x",
 	"github.com/vishvananda/netlink",
