@@ -26,6 +26,7 @@ func BenchmarkHistoryApplyReports1000(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "reports/s")
 }
 
 // BenchmarkHistory72h queries 72h of 20 servers reporting every 10s
