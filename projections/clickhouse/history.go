@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"sync"
 	"time"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
@@ -42,6 +43,13 @@ var ErrInvalidBatch = projections.ErrInvalidBatch
 type HistoryStore struct {
 	conn driver.Conn
 	log  *slog.Logger
+
+	// known caches, per partition, the next offset this store last read
+	// or wrote, so that a batch costs no offsets query. It can only lag
+	// the table (another replica moved ahead): the rows it lets through
+	// again have the sorting key of rows already there and count once.
+	mu    sync.Mutex
+	known map[int]int64
 }
 
 var _ projections.HistoryStore = (*HistoryStore)(nil)
@@ -52,7 +60,7 @@ func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &HistoryStore{conn: conn, log: log}
+	return &HistoryStore{conn: conn, log: log, known: map[int]int64{}}
 }
 
 // ApplyReports inserts the server_reported events of batch, all from
@@ -66,11 +74,10 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 	if err := checkBatch(partition, batch); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
-	offsets, err := s.loadOffsets(ctx)
+	start, err := s.nextOffset(ctx, partition)
 	if err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
-	start := offsets[partition]
 	next := start
 	var reports []reportRow
 	for _, d := range batch {
@@ -91,6 +98,7 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 	if next == start {
 		return nil
 	}
+	s.forget(partition) // until the offset below is written
 	if err := s.insertReports(ctx, reports); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
@@ -100,7 +108,37 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 	if err := s.writeOffset(ctx, partition, next); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
+	s.remember(partition, next)
 	return nil
+}
+
+// nextOffset returns the partition's next offset, from the cache or else
+// from projection_offsets.
+func (s *HistoryStore) nextOffset(ctx context.Context, partition int) (int64, error) {
+	s.mu.Lock()
+	next, ok := s.known[partition]
+	s.mu.Unlock()
+	if ok {
+		return next, nil
+	}
+	offsets, err := s.loadOffsets(ctx)
+	if err != nil {
+		return 0, err
+	}
+	s.remember(partition, offsets[partition])
+	return offsets[partition], nil
+}
+
+func (s *HistoryStore) remember(partition int, next int64) {
+	s.mu.Lock()
+	s.known[partition] = next
+	s.mu.Unlock()
+}
+
+func (s *HistoryStore) forget(partition int) {
+	s.mu.Lock()
+	delete(s.known, partition)
+	s.mu.Unlock()
 }
 
 // reportRow is one report to insert with its log position.

@@ -106,6 +106,9 @@ func (s *HistoryStore) oldPartitions(ctx context.Context, table string, cut uint
 // offsets, waiting for that mutation to finish so the next NextOffsets
 // sees none.
 func (s *HistoryStore) Reset(ctx context.Context) error {
+	s.mu.Lock()
+	clear(s.known)
+	s.mu.Unlock()
 	for _, table := range historyTables {
 		if err := s.conn.Exec(ctx, "TRUNCATE TABLE "+table); err != nil {
 			return fmt.Errorf("clickhouse history: reset: truncate %s: %w", table, err)
