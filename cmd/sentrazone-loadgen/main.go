@@ -35,6 +35,9 @@ modes:
                 same JSON and answers 202: the ingest ceiling
   broker        the embedded Kafka-protocol broker alone, to run serve
                 against it as an external Kafka
+  agent-rss     the built sentrazone-agent (--userspace) with N desired
+                peers against a fake control plane, in its own network and
+                mount namespaces (root); prints the agent's VmRSS and VmHWM
 
 Run 'sentrazone-loadgen <mode> -h' for a mode's flags.
 `
@@ -59,6 +62,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"seed-audit":   cmdSeedAudit,
 		"ceiling":      cmdCeiling,
 		"broker":       cmdBroker,
+		"agent-rss":    cmdAgentRSS,
 	}
 	name := args[0]
 	if name == "-h" || name == "--help" || name == "help" {

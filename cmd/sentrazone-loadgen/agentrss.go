@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/vishvananda/netlink"
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
+
+	"github.com/sentrazone/sentrazone/domain"
+)
+
+// agentRSSChildEnv marks the re-executed load generator running inside its
+// own network and mount namespaces.
+const agentRSSChildEnv = "SENTRAZONE_LOADGEN_AGENT_RSS_CHILD"
+
+const agentRSSToken = "agent-rss-token-0123456789"
+
+// rssOptions are the agent-rss flags.
+type rssOptions struct {
+	agent    string
+	peers    int
+	interval time.Duration
+	duration time.Duration
+}
+
+// cmdAgentRSS runs the built sentrazone-agent (--userspace) against a fake
+// control plane whose desired config has --peers peers, in fresh network
+// and mount namespaces, lets it report for --duration and prints the
+// agent process's VmRSS and VmHWM. It needs root and /dev/net/tun.
+func cmdAgentRSS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) error {
+	var o rssOptions
+	fs.StringVar(&o.agent, "agent", "", "path of the built sentrazone-agent binary (required)")
+	fs.IntVar(&o.peers, "peers", 1000, "peers in the desired config")
+	fs.DurationVar(&o.interval, "interval", time.Second, "the agent's --interval")
+	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long the agent reports before RSS is read")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if o.agent == "" {
+		return errors.New("--agent is required")
+	}
+	if o.peers < 0 || o.peers > 60000 {
+		return errors.New("--peers must be 0..60000")
+	}
+	if os.Getenv(agentRSSChildEnv) == "" {
+		return reexecIsolated(ctx, args, out)
+	}
+	return agentRSS(ctx, o, out)
+}
+
+// reexecIsolated runs this command again in new network and mount
+// namespaces; the TUN device and UAPI socket vanish with them.
+func reexecIsolated(ctx context.Context, args []string, out io.Writer) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{"agent-rss"}, args...)...)
+	cmd.Env = append(os.Environ(), agentRSSChildEnv+"=1")
+	cmd.Stdout, cmd.Stderr = out, os.Stderr
+	cmd.SysProcAttr = &syscall.SysProcAttr{
+		Unshareflags: syscall.CLONE_NEWNET | syscall.CLONE_NEWNS,
+		Pdeathsig:    syscall.SIGKILL,
+	}
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("isolated run (needs root and /dev/net/tun): %w", err)
+	}
+	return nil
+}
+
+// agentRSS is the isolated part: loopback up, a private /run, the fake
+// control plane, the agent, then its memory figures.
+func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
+	lo, err := netlink.LinkByName("lo")
+	if err != nil {
+		return fmt.Errorf("find lo: %w", err)
+	}
+	if err := netlink.LinkSetUp(lo); err != nil {
+		return fmt.Errorf("set lo up: %w", err)
+	}
+	if err := syscall.Mount("tmpfs", "/run", "tmpfs", syscall.MS_NOSUID|syscall.MS_NODEV, "mode=0755"); err != nil {
+		return fmt.Errorf("mount tmpfs on /run: %w", err)
+	}
+	cfg, err := rssConfig(o.peers)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	var reports, applied atomic.Int64
+	srv := &http.Server{Handler: rssHandler(body, cfg.Version, &reports, &applied), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	defer srv.Close()
+
+	state, err := os.MkdirTemp("", "sentrazone-agent-rss-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(state)
+	agent := exec.CommandContext(ctx, o.agent, "--control-plane", "http://"+ln.Addr().String(),
+		"--server-id", "agent-rss", "--userspace", "--interface", "wgrss0",
+		"--interval", o.interval.String(), "--state-dir", state, "--log-level", "warn")
+	agent.Env = append(os.Environ(), "SENTRAZONE_AGENT_TOKEN="+agentRSSToken)
+	agent.Stdout, agent.Stderr = os.Stderr, os.Stderr
+	if err := agent.Start(); err != nil {
+		return fmt.Errorf("start agent: %w", err)
+	}
+	defer func() {
+		_ = agent.Process.Signal(syscall.SIGTERM)
+		_ = agent.Wait()
+	}()
+
+	start := time.Now()
+	var peakRSS int64
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for time.Since(start) < o.duration {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+		rss, _, err := procMemory(agent.Process.Pid)
+		if err != nil {
+			return fmt.Errorf("agent exited early: %w", err)
+		}
+		peakRSS = max(peakRSS, rss)
+	}
+	rss, hwm, err := procMemory(agent.Process.Pid)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "agent-rss: %d peers desired, %d reported in the last report, %d reports in %s (interval %s)\n",
+		o.peers, applied.Load(), reports.Load(), o.duration, o.interval)
+	fmt.Fprintf(out, "  VmRSS at end %.1f MB, highest sampled %.1f MB, VmHWM %.1f MB\n",
+		mb(rss), mb(max(peakRSS, rss)), mb(hwm))
+	return nil
+}
+
+func mb(kb int64) float64 { return float64(kb) / 1024 }
+
+// rssHandler serves the desired config (holding long polls that already
+// have it) and accepts reports, counting them and remembering how many
+// peers the last one saw.
+func rssHandler(cfg []byte, version int64, reports, peers *atomic.Int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Authorization") != "Bearer "+agentRSSToken {
+			http.Error(w, `{"error":"bad token"}`, http.StatusUnauthorized)
+			return
+		}
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/api/agent/config":
+			have, _ := strconv.ParseInt(r.URL.Query().Get("version"), 10, 64)
+			if have >= version {
+				select {
+				case <-time.After(25 * time.Second):
+				case <-r.Context().Done():
+					return
+				}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = w.Write(cfg)
+		case r.Method == http.MethodPost && r.URL.Path == "/api/report":
+			var batch []domain.ReportWire
+			b, _ := io.ReadAll(r.Body)
+			var err error
+			if len(b) > 0 && b[0] == '[' {
+				err = json.Unmarshal(b, &batch)
+			} else {
+				var one domain.ReportWire
+				err = json.Unmarshal(b, &one)
+				batch = append(batch, one)
+			}
+			if err != nil {
+				http.Error(w, `{"error":"bad json"}`, http.StatusBadRequest)
+				return
+			}
+			reports.Add(int64(len(batch)))
+			peers.Store(int64(batch[len(batch)-1].Peers))
+			w.WriteHeader(http.StatusAccepted)
+			fmt.Fprintf(w, `{"accepted":%d}`, len(batch))
+		default:
+			http.NotFound(w, r)
+		}
+	})
+}
+
+// rssConfig is a desired config of n peers with fresh keys in 10.8.0.0/16.
+func rssConfig(n int) (domain.AgentConfig, error) {
+	cfg := domain.AgentConfig{ServerID: "agent-rss", Version: 1, Address: "10.8.0.1/16"}
+	for i := range n {
+		priv, err := wgtypes.GeneratePrivateKey()
+		if err != nil {
+			return cfg, err
+		}
+		psk, err := wgtypes.GenerateKey()
+		if err != nil {
+			return cfg, err
+		}
+		host := i + 2
+		cfg.Peers = append(cfg.Peers, domain.AgentPeer{
+			PublicKey:    priv.PublicKey().String(),
+			PresharedKey: psk.String(),
+			AllowedIPs:   []string{fmt.Sprintf("10.8.%d.%d/32", host/256, host%256)},
+		})
+	}
+	// The control plane sends peers sorted by public key.
+	slices.SortFunc(cfg.Peers, func(a, b domain.AgentPeer) int { return strings.Compare(a.PublicKey, b.PublicKey) })
+	return cfg, nil
+}
+
+// procMemory reads VmRSS and VmHWM (kB) of pid.
+func procMemory(pid int) (rss, hwm int64, err error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		k, v, ok := strings.Cut(line, ":")
+		if !ok {
+			continue
+		}
+		f := strings.Fields(v)
+		if len(f) == 0 {
+			continue
+		}
+		n, _ := strconv.ParseInt(f[0], 10, 64)
+		switch k {
+		case "VmRSS":
+			rss = n
+		case "VmHWM":
+			hwm = n
+		case "State":
+			if f[0] == "Z" {
+				return 0, 0, errors.New("agent is a zombie")
+			}
+		}
+	}
+	return rss, hwm, nil
+}
