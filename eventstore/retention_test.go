@@ -1,9 +1,30 @@
 package eventstore
 
 import (
+	"fmt"
 	"testing"
 	"time"
 )
+
+// trimTo applies retention until partition 0 of topic starts at start or
+// later. Records age past a 1ms retention only as the clock moves, so it
+// polls instead of sleeping a guessed time.
+func trimTo(t *testing.T, b *broker, topic string, start int64) {
+	t.Helper()
+	ctx := ctxT(t)
+	var got PartitionBounds
+	waitFor(t, 10*time.Second, func() bool {
+		b.emb.ApplyRetention()
+		bounds, err := b.log.Bounds(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = bounds[0]
+		return got.Start >= start
+	}, func() string {
+		return fmt.Sprintf("%s bounds %+v after retention, want start %d", topic, got, start)
+	})
+}
 
 // Retention can empty a partition. After a restart the embedded broker
 // reloads an empty partition with its offsets back at 0, so a stored
@@ -17,8 +38,7 @@ func TestConsumerResetsAfterRetentionEmptiedPartitionAndRestart(t *testing.T) {
 	appendN(t, b.log, topic, "k", 0, 10)
 	runConsumer(t, b.log, "history", topic, 10) // commits offset 10
 
-	time.Sleep(5 * time.Millisecond) // let the records age past retention
-	b.emb.ApplyRetention()
+	trimTo(t, b, topic, 10) // the partition is empty
 	b.restart()
 
 	bounds, err := b.log.Bounds(ctxT(t), topic)
@@ -48,8 +68,7 @@ func TestCursorSkipsToLogStartAfterRetention(t *testing.T) {
 	const topic = "trimmed"
 	b.ensure(TopicSpec{Name: topic, Partitions: 1, Retention: time.Millisecond})
 	appendN(t, b.log, topic, "k", 0, 5)
-	time.Sleep(5 * time.Millisecond)
-	b.emb.ApplyRetention()
+	trimTo(t, b, topic, 5)
 	appendN(t, b.log, topic, "k", 5, 2)
 
 	cur := NewCursor(b.log, topic, 0, 2, nil)
