@@ -26,12 +26,19 @@ func (b *backoff) next() time.Duration {
 	} else {
 		b.current = min(b.current*2, b.max)
 	}
+	return b.jitter(b.current)
+}
+
+// jitter spreads d into [d/2, d]. next uses it for every step; callers use
+// it directly for a fixed wait, such as the one after the control plane
+// rejected the token, so that waits are never in step across a fleet.
+func (b *backoff) jitter(d time.Duration) time.Duration {
 	r := rand.Float64
 	if b.rand != nil {
 		r = b.rand
 	}
-	half := b.current / 2
-	return half + time.Duration(r()*float64(b.current-half))
+	half := d / 2
+	return half + time.Duration(r()*float64(d-half))
 }
 
 // reset makes the next wait start at min again.

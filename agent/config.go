@@ -66,7 +66,9 @@ type Config struct {
 	QueueCapacity int
 	// BatchSize is the most reports one POST carries; 0 means 500.
 	BatchSize int
-	// BackoffMin and BackoffMax bound retry waits; 0 means 500 ms and 30 s.
+	// BackoffMin and BackoffMax bound retry waits, each jittered into
+	// [d/2, d]; after a rejected token the wait is BackoffMax, jittered
+	// too. 0 means 500 ms and 30 s.
 	BackoffMin, BackoffMax time.Duration
 	// PollTimeout bounds one long-poll; 0 means 40 s.
 	PollTimeout time.Duration

@@ -28,7 +28,8 @@ type poller struct {
 	timeout  time.Duration // per long-poll request
 	// minGap is the least time between two polls that bring nothing new,
 	// in case the control plane answers at once instead of holding.
-	minGap   time.Duration
+	minGap time.Duration
+	// authWait is the wait after the token was rejected, before jitter.
 	authWait time.Duration
 	bo       *backoff
 	fetched  bool // a config was applied since start
@@ -56,8 +57,9 @@ func (p *poller) once(ctx context.Context) time.Duration {
 		p.log.Warn("cannot fetch desired config, device stays as last applied", "retry_in", wait, "error", err.Error())
 		return wait
 	case authRejected(status):
-		p.log.Error("control plane rejected the agent token; check --token", "status", status, "retry_in", p.authWait)
-		return p.authWait
+		wait := p.bo.jitter(p.authWait)
+		p.log.Error("control plane rejected the agent token; check --token", "status", status, "retry_in", wait)
+		return wait
 	case status == http.StatusNoContent || status == http.StatusNotModified:
 		p.bo.reset()
 		return p.minGap - time.Since(start)

@@ -4,12 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"reflect"
+	"slices"
 	"sync"
 	"testing"
 	"time"
+
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 
 	"github.com/sentrazone/sentrazone/domain"
 )
@@ -102,8 +107,8 @@ func TestPollerRejectsBadAnswers(t *testing.T) {
 	src := &configSource{cfg: agentConfig(1, 1)}
 	dev := &fakeDevice{}
 	p := newTestPoller(t, src, dev, "wrong")
-	if wait := p.once(context.Background()); wait != time.Minute {
-		t.Fatalf("wait after 401 = %v", wait)
+	if wait := p.once(context.Background()); wait < 30*time.Second || wait > time.Minute {
+		t.Fatalf("wait after 401 = %v, want the slow auth wait in [30s, 1m]", wait)
 	}
 	p.cp.token = "tok"
 	for _, cfg := range []domain.AgentConfig{
@@ -122,4 +127,84 @@ func TestPollerRejectsBadAnswers(t *testing.T) {
 	if dev.configureCount() != 0 || p.rec.applied.Load() != 0 {
 		t.Fatalf("device touched before a valid config: %d configures", dev.configureCount())
 	}
+}
+
+// TestPollerRemovesADeletedPeer: a peer deleted on the control plane is
+// absent from the next config; the agent removes it from the device and
+// leaves the remaining peer and a peer added by hand exactly as they were,
+// even when a new peer takes over the deleted one's address.
+func TestPollerRemovesADeletedPeer(t *testing.T) {
+	a, b, c, hand := testKey(1), testKey(2), testKey(3), testKey(9)
+	handPeer := wgtypes.Peer{PublicKey: hand, AllowedIPs: cidrs(t, "192.0.2.0/24"),
+		Endpoint: &net.UDPAddr{IP: net.IPv4(198, 51, 100, 7), Port: 51820}}
+	dev := &fakeDevice{dev: wgtypes.Device{Peers: []wgtypes.Peer{handPeer}}}
+	peer := func(k wgtypes.Key, psk, ip string) domain.AgentPeer {
+		return domain.AgentPeer{PublicKey: k.String(), PresharedKey: psk, AllowedIPs: []string{ip}}
+	}
+	v1 := domain.AgentConfig{ServerID: "la", Version: 1, Peers: []domain.AgentPeer{
+		peer(a, testKey(11).String(), "10.8.0.2/32"), peer(b, testKey(12).String(), "10.8.0.3/32"),
+	}}
+	src := &configSource{cfg: v1}
+	p := newTestPoller(t, src, dev, "tok")
+	p.once(context.Background())
+	if got := peerKeys(dev.peers()); !slices.Equal(got, []wgtypes.Key{a, b, hand}) {
+		t.Fatalf("device peers after v1 = %v, want a, b and the hand-made one", got)
+	}
+	before := peerByKey(dev.peers(), a)
+
+	// v2: b was deleted and c got its address.
+	src.set(0, domain.AgentConfig{ServerID: "la", Version: 2, Peers: []domain.AgentPeer{
+		v1.Peers[0], peer(c, "", "10.8.0.3/32"),
+	}})
+	p.once(context.Background())
+	if p.rec.applied.Load() != 2 {
+		t.Fatalf("applied version %d, want 2", p.rec.applied.Load())
+	}
+	if got := peerKeys(dev.peers()); !slices.Equal(got, []wgtypes.Key{a, c, hand}) {
+		t.Fatalf("device peers after v2 = %v, want a, c and the hand-made one", got)
+	}
+	if got := peerByKey(dev.peers(), a); !reflect.DeepEqual(got, before) {
+		t.Fatalf("peer a changed:\n got %+v\nwant %+v", got, before)
+	}
+	if got := peerByKey(dev.peers(), hand); !reflect.DeepEqual(got, handPeer) {
+		t.Fatalf("hand-made peer changed:\n got %+v\nwant %+v", got, handPeer)
+	}
+	if n := dev.configureCount(); n != 2 {
+		t.Fatalf("ConfigureDevice calls = %d, want 2", n)
+	}
+	// The change itself names only the deleted and the new peer.
+	dev.mu.Lock()
+	change := dev.configured[1]
+	dev.mu.Unlock()
+	var removed, other []wgtypes.Key
+	for _, pc := range change.Peers {
+		if pc.Remove {
+			removed = append(removed, pc.PublicKey)
+		} else {
+			other = append(other, pc.PublicKey)
+		}
+	}
+	if !slices.Equal(removed, []wgtypes.Key{b}) || !slices.Equal(other, []wgtypes.Key{c}) || change.ReplacePeers {
+		t.Fatalf("v2 change removed %v, set %v, replace peers %v; want remove b, add c", removed, other, change.ReplacePeers)
+	}
+	if m := p.rec.managed.snapshot(); m[b] || !m[a] || !m[c] || m[hand] {
+		t.Fatalf("managed set after v2 = %v", m)
+	}
+}
+
+func peerKeys(ps []wgtypes.Peer) []wgtypes.Key {
+	var out []wgtypes.Key
+	for _, p := range ps {
+		out = append(out, p.PublicKey)
+	}
+	return out
+}
+
+func peerByKey(ps []wgtypes.Peer, k wgtypes.Key) wgtypes.Peer {
+	for _, p := range ps {
+		if p.PublicKey == k {
+			return p
+		}
+	}
+	return wgtypes.Peer{}
 }

@@ -20,7 +20,7 @@ type sender struct {
 	maxBatch int
 	batch    int // current batch size, shrunk after 400/413
 	bo       *backoff
-	// authWait is the wait after the token was rejected.
+	// authWait is the wait after the token was rejected, before jitter.
 	authWait time.Duration
 
 	delivered atomic.Uint64 // reports the control plane accepted
@@ -44,8 +44,9 @@ func (s *sender) flush(ctx context.Context) time.Duration {
 			s.bo.reset()
 			s.batch = min(s.batch*2, s.maxBatch)
 		case authRejected(status):
-			s.log.Error("control plane rejected the agent token; check --token", "status", status, "detail", detail, "retry_in", s.authWait)
-			return s.authWait
+			wait := s.bo.jitter(s.authWait)
+			s.log.Error("control plane rejected the agent token; check --token", "status", status, "detail", detail, "retry_in", wait)
+			return wait
 		case status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge:
 			if len(batch) > 1 {
 				s.batch = max(1, len(batch)/2)
