@@ -28,6 +28,11 @@ func (h *handlers) agentConfig(c *fiber.Ctx) error {
 	if id == "" {
 		claimed, ok := ingest.TokenServer(token)
 		if !ok {
+			// Only a fleet token may leave it out: check the token first,
+			// so a wrong one is a 401 whatever the query says.
+			if err := h.cfg.Reports.Authorize(c.UserContext(), token, c.IP(), nil); err != nil {
+				return fmt.Errorf("agent config: authorize: %w", err)
+			}
 			return newAPIError(http.StatusBadRequest, CodeBadRequest, "query parameter server_id is required with this token")
 		}
 		id = claimed
