@@ -35,6 +35,34 @@ func TestValidateReport(t *testing.T) {
 		func(r *ServerReported) { r.Interface = &InterfaceInfo{ListenPort: 70000} },
 		func(r *ServerReported) { r.Interface = &InterfaceInfo{PublicKey: "nope"} },
 		func(r *ServerReported) { r.PeerStats = []PeerStat{{PublicKey: ""}} },
+		func(r *ServerReported) { r.Peers = MaxReportPeers + 1 },
+		func(r *ServerReported) { r.TransferRx = MaxCounter + 1 },
+		func(r *ServerReported) { r.TransferTx = math.MaxUint64 },
+		func(r *ServerReported) { r.PeerStats = []PeerStat{{PublicKey: testKey(1), TransferRx: MaxCounter + 1}} },
+		func(r *ServerReported) { r.PeerStats = []PeerStat{{PublicKey: testKey(1), Endpoint: "1.2.3.4:5\x00"}} },
+		func(r *ServerReported) {
+			r.PeerStats = []PeerStat{{PublicKey: testKey(1), Endpoint: "host.example:51820"}}
+		},
+		func(r *ServerReported) { r.ReportedAt = now.Add(MaxClockSkew + time.Second) },
+		func(r *ServerReported) { r.ReportedAt = time.Date(9999, 1, 1, 0, 0, 0, 0, time.UTC) },
+	}
+	good := []func(r *ServerReported){
+		func(r *ServerReported) { r.Peers, r.TransferRx, r.TransferTx = MaxReportPeers, MaxCounter, MaxCounter },
+		func(r *ServerReported) {
+			r.PeerStats = []PeerStat{{PublicKey: testKey(1), Endpoint: "192.0.2.7:51820"}}
+		},
+		func(r *ServerReported) {
+			r.PeerStats = []PeerStat{{PublicKey: testKey(1), Endpoint: "[2001:db8::1]:51820"}}
+		},
+		func(r *ServerReported) { r.ReportedAt = now.Add(MaxClockSkew) },
+		func(r *ServerReported) { r.ReportedAt = now.Add(-7 * 24 * time.Hour) },
+	}
+	for i, edit := range good {
+		r := in
+		edit(&r)
+		if _, err := ValidateReport(r, now); err != nil {
+			t.Errorf("good case %d: %v", i, err)
+		}
 	}
 	for i, edit := range bad {
 		r := in
