@@ -21,7 +21,8 @@ const (
 	MaxPasswordLen = 128
 )
 
-const maxEmailLen = 254
+// MaxEmailLen is the longest email address accepted, in bytes.
+const MaxEmailLen = 254
 
 // User is the state of one user account: the aggregate user_created is
 // applied to. Its aggregate id is the lowercased email.
@@ -50,8 +51,8 @@ type CreateUser struct {
 func NormalizeEmail(email string) (string, error) {
 	e := strings.TrimSpace(email)
 	a, err := mail.ParseAddress(e)
-	if err != nil || a.Address != e || len(e) > maxEmailLen {
-		return "", invalidf("email %q is invalid: use a plain address such as admin@example.com, at most %d characters", email, maxEmailLen)
+	if err != nil || a.Address != e || len(e) > MaxEmailLen {
+		return "", invalidf("email %q is invalid: use a plain address such as admin@example.com, at most %d characters", email, MaxEmailLen)
 	}
 	return strings.ToLower(e), nil
 }

@@ -40,7 +40,7 @@ func tokenServer(token string) (string, bool) {
 		return "", false
 	}
 	id, secret, ok := strings.Cut(rest, ".")
-	return id, ok && id != "" && secret != ""
+	return id, ok && secret != "" && domain.ValidateServerID(id) == nil
 }
 
 // RegisterServer registers a server with a new per-server agent token,
@@ -66,6 +66,11 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 // registered meanwhile by someone else is a conflict, unless cmd carries no
 // token (an implicit registration by a fleet token), which is then done.
 func (s *Service) register(ctx context.Context, a Actor, cmd domain.RegisterServer) error {
+	// The id reaches the read model's query before the decision: check it
+	// first, so no store ever sees a malformed one.
+	if err := domain.ValidateServerID(cmd.ID); err != nil {
+		return err
+	}
 	unlock := s.locks.Lock("server/" + cmd.ID)
 	defer unlock()
 	for attempt := range maxAttempts {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
@@ -103,7 +102,7 @@ func (s *Service) Login(ctx context.Context, ip, email, password string) (*domai
 			return nil, fmt.Errorf("login: %w", err)
 		}
 	} else {
-		norm = truncate(email, 254)
+		norm = domain.CleanText(email, domain.MaxEmailLen)
 	}
 	a := Actor{Email: norm, IP: ip}
 	if norm == "" {
@@ -138,13 +137,6 @@ func (s *Service) loginFailed(ctx context.Context, a Actor, email, reason string
 		return fmt.Errorf("login: %w", err)
 	}
 	return ErrBadCredentials
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return strings.ToValidUTF8(s[:n], "")
 }
 
 // RecordAuditExport records that an audit export ran.
