@@ -106,10 +106,15 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/api/users", admin, h.listUsers)
 }
 
-// common sets headers every response carries and bounds the request's
-// context by RequestTimeout.
+// common sets headers every response carries, refuses URLs no store
+// could hold (invalid UTF-8, control characters such as NUL, in the
+// decoded path or the query) and bounds the request's context by
+// RequestTimeout.
 func (h *handlers) common(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if err := plainURL(c); err != nil {
+		return err
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.RequestTimeout)
 	defer cancel()
 	c.SetUserContext(ctx)

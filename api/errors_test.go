@@ -63,3 +63,24 @@ func TestHealth(t *testing.T) {
 		t.Errorf("readyz does not give the reason: %s", r.body)
 	}
 }
+
+// URLs no store could hold are refused before any handler runs.
+func TestURLWithControlCharactersIsBadRequest(t *testing.T) {
+	e := newEnv(t)
+	for _, path := range []string{
+		"/api/audit?actor=%00",
+		"/api/audit?action=%ff",
+		"/api/audit?%00=x",
+		"/api/wg-clients/srv/\xff\xfe/qrcode",
+		"/api/history?server_id=a%0Ab",
+	} {
+		r := e.as(t, domain.RoleAdmin, "GET", path, "").want(t, 400, CodeBadRequest)
+		if !strings.Contains(r.message(t), "invalid UTF-8 or a control character") {
+			t.Errorf("%s: message %q", path, r.message(t))
+		}
+	}
+	e.as(t, domain.RoleAdmin, "GET", "/api/audit?actor=%C3%BCser%40example.com", "").want(t, 200)
+	// Routes see the path undecoded: %00 in a segment is the three
+	// characters, which a store holds fine, and no such peer exists.
+	e.as(t, domain.RoleAdmin, "GET", "/api/wg-clients/srv/%00/config", "").want(t, 404, CodeNotFound)
+}

@@ -3,7 +3,6 @@ package api
 import (
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/gofiber/fiber/v2"
 
@@ -25,7 +24,7 @@ type tokenResponse struct {
 // client IP before the body is read, then per email.
 func (h *handlers) login(c *fiber.Ctx) error {
 	ip := c.IP()
-	if err := h.limit(c, h.loginIP, "ip", ip); err != nil {
+	if err := h.limit(c, h.loginIP, "ip", ipBucket(ip)); err != nil {
 		return err
 	}
 	var req loginRequest
@@ -35,7 +34,7 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if req.Email == "" || req.Password == "" {
 		return badRequest("email and password are required")
 	}
-	if err := h.limit(c, h.loginEmail, "email", strings.ToLower(strings.TrimSpace(req.Email))); err != nil {
+	if err := h.limit(c, h.loginEmail, "email", emailBucket(req.Email)); err != nil {
 		return err
 	}
 	u, err := h.cfg.Commands.Login(c.UserContext(), ip, req.Email, req.Password)

@@ -106,3 +106,25 @@ func TestKeyedLimiterBoundsMemory(t *testing.T) {
 		t.Fatalf("%d keys live after sweep, want 1", n)
 	}
 }
+
+func TestLimiterBuckets(t *testing.T) {
+	for in, want := range map[string]string{
+		"192.0.2.7":            "192.0.2.7",
+		"2001:db8:1:2:3:4:5:6": "2001:db8:1:2::/64",
+		"2001:db8:1:2:ffff::1": "2001:db8:1:2::/64",
+		"::ffff:192.0.2.7":     "::ffff:192.0.2.7",
+		"not-an-address":       "not-an-address",
+		"fe80::1%eth0":         "fe80::/64",
+	} {
+		if got := ipBucket(in); got != want {
+			t.Errorf("ipBucket(%q) = %q, want %q", in, got, want)
+		}
+	}
+	long := strings.Repeat("a", 1<<20) + "@example.com"
+	if got := emailBucket(long); len(got) != domain.MaxEmailLen {
+		t.Errorf("emailBucket of a 1 MiB email has %d bytes, want %d", len(got), domain.MaxEmailLen)
+	}
+	if got := emailBucket(" Victim@Example.com "); got != "victim@example.com" {
+		t.Errorf("emailBucket = %q", got)
+	}
+}

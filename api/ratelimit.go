@@ -3,12 +3,16 @@ package api
 import (
 	"math"
 	"net/http"
+	"net/netip"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"golang.org/x/time/rate"
+
+	"github.com/sentrazone/sentrazone/domain"
 )
 
 // keyedLimiter is a token bucket per key (client IP, email) with bounded
@@ -90,6 +94,29 @@ func (k *keyedLimiter) size() int {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	return len(k.buckets)
+}
+
+// ipBucket is the login limiter's key of a client address: the address
+// for IPv4, its /64 for IPv6 (one host usually holds a whole /64, so
+// rotating within it must not buy new attempts).
+func ipBucket(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil || a.Is4() || a.Is4In6() {
+		return ip
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
+}
+
+// emailBucket is the login limiter's key of an email: lowercased,
+// trimmed, and cut to the longest valid address so a huge body cannot
+// make a huge key.
+func emailBucket(email string) string {
+	e := strings.ToLower(strings.TrimSpace(email))
+	if len(e) > domain.MaxEmailLen {
+		e = e[:domain.MaxEmailLen]
+	}
+	return e
 }
 
 // limit takes a token for key or answers 429 with Retry-After (seconds,

@@ -99,6 +99,10 @@ func TestReportRejects(t *testing.T) {
 		{`"a"`, 400, CodeBadRequest},
 		{`[{"server_id":"a"},{"server_id":"b"},{"server_id":"c"},{"server_id":"d"}]`, 413, CodePayloadTooLarge},
 		{`{"server_id":"paris"}`, 403, CodeForbidden},
+		{`{"server_id":"a","peers":2147483648}`, 400, CodeInvalid},
+		{`{"server_id":"a","transfer_rx":9223372036854775808}`, 400, CodeInvalid},
+		{`{"server_id":"a","peer_stats":[{"public_key":"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=","endpoint":"1.2.3.4:5\u0000"}]}`, 400, CodeInvalid},
+		{`{"server_id":"a","reported_at":"9999-01-01T00:00:00Z"}`, 400, CodeInvalid},
 	}
 	for _, c := range cases {
 		t.Run(c.body, func(t *testing.T) {
