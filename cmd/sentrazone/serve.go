@@ -106,7 +106,7 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	}
 	app, err := api.New(api.Config{
 		Commands: svc, Reports: reports, State: p.state, History: p.history,
-		Health: readiness{p: p, proj: proj, maxLag: 10000}, JWTSecret: secret,
+		Health: readiness{p: p, proj: proj, maxLag: 10000, log: logger}, JWTSecret: secret,
 		OfflineAfter: c.OfflineAfter, Now: time.Now, Logger: logger, Draining: drainCtx,
 	})
 	if err != nil {
