@@ -121,8 +121,9 @@ func stepAudit(t *testing.T, f *fleet) {
 	}
 	var failed []auditRow
 	f.admin.expect(200, "GET", "/api/audit?action=login_failed&limit=1000", nil).json(t, &failed)
-	if len(failed) != 4 {
-		t.Fatalf("%d login_failed rows, want 4", len(failed))
+	// 3 in stepAuth, 2 in stepHostileInputs, 1 above.
+	if len(failed) != 6 {
+		t.Fatalf("%d login_failed rows, want 6", len(failed))
 	}
 	for _, q := range []string{"limit=0", "limit=1001", "offset=-1", "limit=abc", "from=yesterday"} {
 		f.admin.expect(400, "GET", "/api/audit?"+q, nil)

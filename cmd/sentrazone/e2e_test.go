@@ -34,6 +34,7 @@ func runEndToEnd(t *testing.T, c *config) {
 	stepAuth(t, api, f)
 	stepServersAndReports(t, api, f)
 	stepPeers(t, api, f)
+	stepHostileInputs(t, api, f)
 	stepSecretsStayOutOfTheLog(t, srv, f)
 	stepAudit(t, f)
 
@@ -245,7 +246,8 @@ func stepAfterRestart(t *testing.T, api *client, f *fleet) {
 	if s := st["los-angeles"]; s.PingMS == nil || *s.PingMS != 12.4 {
 		t.Fatalf("status after restart %+v", s)
 	}
-	if _, ok := st["new-york"]; !ok || len(st) != 3 {
+	_, ny := st["new-york"]
+	if _, ah := st["after-hostile"]; !ny || !ah || len(st) != 4 {
 		t.Fatalf("servers after restart: %v", st)
 	}
 	var h []map[string]any
