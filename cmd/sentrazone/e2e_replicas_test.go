@@ -12,18 +12,18 @@ import (
 	"github.com/sentrazone/sentrazone/projections"
 )
 
-// Two control planes on one Kafka + Postgres + ClickHouse, 50 concurrent
-// peer creations split across them: 50 distinct addresses, no 500, and
-// each POST's result is visible at once on the other replica.
+// Two `sentrazone serve` processes on one Kafka + Postgres + ClickHouse,
+// 50 concurrent peer creations split across them: 50 distinct addresses,
+// no 500, and each POST's result is visible at once on the other replica.
 func TestTwoReplicasCreatePeersConcurrently(t *testing.T) {
-	c1 := externalConfig(t)
-	c2 := *c1
-	c2.DataDir = t.TempDir()
-	c2.AdminEmail, c2.AdminPassword = "", ""
-	a := start(t, c1)
-	b := start(t, &c2)
-	apiA := newClient(t, "http://"+a.Addr())
-	apiB := newClient(t, "http://"+b.Addr())
+	c := externalConfig(t)
+	shared := []string{"--kafka-brokers", c.KafkaBrokers, "--postgres-url", c.PostgresURL,
+		"--clickhouse-url", c.ClickHouseURL, "--jwt-secret", c.JWTSecret, "--master-key", c.MasterKey}
+	addrA := startProcess(t, append(shared, "--data-dir", t.TempDir(),
+		"--admin-email", adminEmail, "--admin-password", adminPassword)...)
+	addrB := startProcess(t, append(shared, "--data-dir", t.TempDir())...)
+	apiA := newClient(t, "http://"+addrA)
+	apiB := newClient(t, "http://"+addrB)
 	adminA := apiA.as(apiA.login(adminEmail, adminPassword))
 	adminB := apiB.as(adminA.token) // both replicas share the JWT secret
 	adminA.expect(201, "POST", "/api/servers", map[string]string{"id": "paris", "endpoint": "paris.example.com:51820"})
