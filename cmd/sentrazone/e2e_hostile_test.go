@@ -61,3 +61,26 @@ func stepHostileInputs(t *testing.T, api *client, f *fleet) {
 		t.Fatalf("to before created_at: %d rows, want 0", len(got))
 	}
 }
+
+// stepLimits fills a /30 (one client address) and then the login limit:
+// 409 full, then 429 with Retry-After. It runs last before the restart,
+// which forgets the limiter's buckets.
+func stepLimits(t *testing.T, api *client, f *fleet) {
+	f.admin.expect(201, "POST", "/api/servers", map[string]string{"id": "tiny", "endpoint": "tiny.example.com:51820", "subnet": "10.9.0.0/30"})
+	f.admin.expect(201, "POST", "/api/wg-clients/tiny", map[string]string{"name": "only-one"})
+	if code := f.admin.expect(409, "POST", "/api/wg-clients/tiny", map[string]string{"name": "one-too-many"}).errorCode(t); code != "full" {
+		t.Fatalf("full subnet: code %q, want full", code)
+	}
+	for i := range 20 {
+		r := api.do("POST", "/api/login", map[string]string{"email": "throttled@example.com", "password": "wrong-password"})
+		if r.status == 401 {
+			continue
+		}
+		if r.status != 429 || r.errorCode(t) != "rate_limited" || r.header.Get("Retry-After") == "" {
+			t.Fatalf("login attempt %d: status %d, Retry-After %q, body %s; want 429 rate_limited with Retry-After",
+				i, r.status, r.header.Get("Retry-After"), r.body)
+		}
+		return
+	}
+	t.Fatal("20 failed logins in a row were never rate limited")
+}

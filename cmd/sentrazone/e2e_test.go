@@ -37,6 +37,7 @@ func runEndToEnd(t *testing.T, c *config) {
 	stepHostileInputs(t, api, f)
 	stepSecretsStayOutOfTheLog(t, srv, f)
 	stepAudit(t, f)
+	stepLimits(t, api, f)
 
 	// Restart on the same data dir / databases: nothing is lost.
 	if err := srv.Close(); err != nil {
@@ -207,7 +208,7 @@ func stepPeers(t *testing.T, api *client, f *fleet) {
 	if ct := cfg.header.Get("Content-Type"); !strings.HasPrefix(ct, "text/plain") {
 		t.Fatalf("config content type %q", ct)
 	}
-	if cd := cfg.header.Get("Content-Disposition"); !strings.Contains(cd, "attachment") {
+	if cd := cfg.header.Get("Content-Disposition"); cd != `attachment; filename="los-angeles-alice-iphone.conf"` {
 		t.Fatalf("config disposition %q", cd)
 	}
 	f.config = string(cfg.body)
@@ -247,7 +248,7 @@ func stepAfterRestart(t *testing.T, api *client, f *fleet) {
 		t.Fatalf("status after restart %+v", s)
 	}
 	_, ny := st["new-york"]
-	if _, ah := st["after-hostile"]; !ny || !ah || len(st) != 4 {
+	if _, ah := st["after-hostile"]; !ny || !ah || len(st) != 5 {
 		t.Fatalf("servers after restart: %v", st)
 	}
 	var h []map[string]any
