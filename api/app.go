@@ -12,6 +12,7 @@ import (
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/gofiber/fiber/v2/middleware/recover"
+	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/sentrazone/sentrazone/domain"
 )
@@ -59,6 +60,7 @@ func New(cfg Config) (*fiber.App, error) {
 		ReadTimeout:           readTimeout,
 		IdleTimeout:           idleTimeout,
 		ErrorHandler:          h.handleError,
+		JSONEncoder:           segjson.Marshal,
 		DisableStartupMessage: true,
 	}
 	if cfg.TrustProxy {

@@ -2,11 +2,11 @@ package api
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"net/http"
 
 	"github.com/gofiber/fiber/v2"
+	segjson "github.com/segmentio/encoding/json"
 
 	"github.com/sentrazone/sentrazone/domain"
 )
@@ -56,7 +56,7 @@ func (h *handlers) decodeReports(body []byte) ([]domain.ReportWire, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
 		var batch []domain.ReportWire
-		if err := json.Unmarshal(trimmed, &batch); err != nil {
+		if err := segjson.Unmarshal(trimmed, &batch); err != nil {
 			return nil, jsonError(err)
 		}
 		switch {
@@ -69,7 +69,7 @@ func (h *handlers) decodeReports(body []byte) ([]domain.ReportWire, error) {
 		return batch, nil
 	}
 	var one domain.ReportWire
-	if err := json.Unmarshal(trimmed, &one); err != nil {
+	if err := segjson.Unmarshal(trimmed, &one); err != nil {
 		return nil, jsonError(err)
 	}
 	return []domain.ReportWire{one}, nil

@@ -89,7 +89,7 @@ func Encode(e Envelope) ([]byte, error) {
 		},
 		Payload: e.Payload,
 	}
-	b, err := json.Marshal(out)
+	b, err := segjson.Marshal(out)
 	if err != nil {
 		return nil, fmt.Errorf("encode event %s %s: %w", e.Type, e.ID, err)
 	}
