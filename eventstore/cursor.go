@@ -92,3 +92,6 @@ func (c *Cursor) resetToEarliest(ctx context.Context, why string) error {
 	c.next = bounds[c.partition].Start
 	return nil
 }
+
+// MoveTo moves the cursor to offset, or to Earliest.
+func (c *Cursor) MoveTo(offset int64) { c.next = offset }

@@ -37,6 +37,7 @@ type Projector struct {
 	eventsChanged chan struct{}
 	applied       map[string]map[int]int64 // sink name -> partition -> next offset
 	lastErr       map[string]error
+	shared        sharedReads
 }
 
 // NewProjector builds a projector; history may be nil.
@@ -109,26 +110,35 @@ func (p *Projector) loop(ctx context.Context, s sink, part int, from int64) {
 	}
 }
 
-// read fetches and decodes batches into out until ctx ends. A batch that
-// cannot be decoded is read again from its first record after a backoff:
-// it stops the partition, it is never skipped.
+// read fetches and decodes batches into out until ctx ends, sharing
+// reads with the other sinks of the topic. A batch that cannot be decoded
+// is read again from its first record after a backoff: it stops the
+// partition, it is never skipped.
 func (p *Projector) read(ctx context.Context, s sink, part int, from int64, out chan<- []Decoded) {
 	cur := eventstore.NewCursor(p.log, s.topic, part, from, p.logger)
+	fetch := func(ctx context.Context, from int64) ([]Decoded, int64, error) {
+		cur.MoveTo(from)
+		recs, err := cur.Next(ctx, 500*time.Millisecond)
+		if err != nil {
+			return nil, from, err
+		}
+		batch, err := decodeAll(recs)
+		if err != nil {
+			return nil, from, err
+		}
+		return batch, cur.Position(), nil
+	}
+	key := readKey{s.topic, part}
+	next := from
 	b := eventstore.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
 	for ctx.Err() == nil {
-		recs, err := cur.Next(ctx, 500*time.Millisecond)
-		var batch []Decoded
-		if err == nil {
-			batch, err = decodeAll(recs)
-		}
+		batch, after, err := p.shared.read(ctx, key, next, fetch)
 		if err != nil {
-			if len(recs) > 0 {
-				cur = eventstore.NewCursor(p.log, s.topic, part, recs[0].Offset, p.logger)
-			}
 			p.fail(ctx, &b, s, part, "read", err)
 			continue
 		}
 		b.Reset()
+		next = after
 		if len(batch) == 0 {
 			continue
 		}
