@@ -52,13 +52,35 @@ func bindServe(fs *flag.FlagSet, c *config) {
 }
 
 // bindStores declares the flags every command that opens the stores needs.
+// Partitions of the reports topic when --report-partitions is 0. A Kafka
+// cluster spreads partitions over brokers and consumers. The embedded
+// broker is one broker that handles requests one at a time and fsyncs
+// every partition's record batch, so each extra partition is only two
+// more fsyncs per write cycle (see docs/PERFORMANCE.md).
+const (
+	defaultKafkaPartitions    = 12
+	defaultEmbeddedPartitions = 1
+)
+
+// reportPartitions is the partition count to create the reports topic with.
+func (c *config) reportPartitions() int {
+	switch {
+	case c.Partitions > 0:
+		return c.Partitions
+	case c.KafkaBrokers == "":
+		return defaultEmbeddedPartitions
+	default:
+		return defaultKafkaPartitions
+	}
+}
+
 func bindStores(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.DataDir, "data-dir", "./sentrazone-data", "directory for the embedded broker's log, generated keys and secrets")
 	fs.StringVar(&c.KafkaBrokers, "kafka-brokers", "", "comma-separated Kafka bootstrap brokers (empty: embedded broker)")
 	fs.StringVar(&c.PostgresURL, "postgres-url", "", "Postgres URL for the read models (empty: in memory, rebuilt from the log)")
 	fs.StringVar(&c.ClickHouseURL, "clickhouse-url", "", "ClickHouse URL for history, clickhouse://host:9000/db (empty: in memory)")
 	fs.StringVar(&c.MasterKey, "master-key", "", "base64 32-byte key that wraps per-peer data keys (default: generated once into the data dir)")
-	fs.IntVar(&c.Partitions, "report-partitions", 12, "partitions of the reports topic when it is created")
+	fs.IntVar(&c.Partitions, "report-partitions", 0, "partitions of the reports topic when it is created (0: 12 on Kafka, 1 on the embedded broker)")
 	fs.StringVar(&c.LogLevel, "log-level", "info", "debug, info, warn or error")
 }
 
@@ -115,8 +137,8 @@ func (c *config) validate() error {
 			bad("clickhouse-url", "want clickhouse://host:9000/db")
 		}
 	}
-	if c.Partitions < 1 || c.Partitions > 1000 {
-		bad("report-partitions", "must be 1..1000, got %d", c.Partitions)
+	if c.Partitions < 0 || c.Partitions > 1000 {
+		bad("report-partitions", "must be 1..1000, or 0 for the default, got %d", c.Partitions)
 	}
 	if _, err := parseLevel(c.LogLevel); err != nil {
 		bad("log-level", "%v", err)

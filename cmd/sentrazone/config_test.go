@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/sentrazone/sentrazone/eventstore"
 )
 
 func TestServeConfigErrorsNameTheSetting(t *testing.T) {
@@ -23,7 +25,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{args: []string{"--admin-email", "a@example.com"}, want: "admin-password"},
 		{args: []string{"--listen", "nowhere"}, want: "SENTRAZONE_LISTEN"},
 		{args: []string{"--log-level", "loud"}, want: "SENTRAZONE_LOG_LEVEL"},
-		{args: []string{"--report-partitions", "0"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
+		{args: []string{"--report-partitions", "-1"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
+		{args: []string{"--report-partitions", "1001"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
 		{args: []string{"--master-key", "not-base64!", "--data-dir", "DATADIR"}, want: "SENTRAZONE_MASTER_KEY"},
 	}
 	for _, tc := range cases {
@@ -96,5 +99,28 @@ func TestUserAddAndAuditVerifyCommands(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "audit chain ok") {
 		t.Fatalf("audit verify said %q", out.String())
+	}
+}
+
+func TestReportPartitionsDefaultPerMode(t *testing.T) {
+	for _, tc := range []struct {
+		brokers string
+		flag    int
+		want    int
+	}{
+		{"", 0, 1}, {"kafka-1:9092", 0, 12}, {"", 6, 6}, {"kafka-1:9092", 3, 3},
+	} {
+		c := config{KafkaBrokers: tc.brokers, Partitions: tc.flag}
+		if got := c.reportPartitions(); got != tc.want {
+			t.Errorf("brokers %q, --report-partitions %d: %d partitions, want %d", tc.brokers, tc.flag, got, tc.want)
+		}
+	}
+	// The embedded default creates the reports topic with one partition.
+	srv := start(t, embeddedConfig(t))
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	n, err := srv.p.log.Partitions(ctx, eventstore.TopicReports)
+	if err != nil || n != 1 {
+		t.Fatalf("embedded default: %d report partitions (%v), want 1", n, err)
 	}
 }

@@ -28,7 +28,7 @@ func embeddedConfig(t *testing.T) *config {
 		AdminEmail:    adminEmail,
 		AdminPassword: adminPassword,
 		OfflineAfter:  60 * time.Second,
-		Partitions:    12,
+		Partitions:    0, // the default: 1 on the embedded broker, 12 on Kafka
 		LogLevel:      "warn",
 	}
 }

@@ -64,7 +64,7 @@ func openPlatform(ctx context.Context, c *config, logger *slog.Logger) (_ *platf
 	p.closers = append(p.closers, func() { _ = kl.Close() })
 	tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	if err := kl.EnsureTopics(tctx, eventstore.DefaultTopics(c.Partitions, 0)); err != nil {
+	if err := kl.EnsureTopics(tctx, eventstore.DefaultTopics(c.reportPartitions(), 0)); err != nil {
 		return nil, fmt.Errorf("kafka %v: %w", brokers, err)
 	}
 	if err := p.openStores(ctx); err != nil {
