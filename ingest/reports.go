@@ -37,8 +37,10 @@ type Reports struct {
 	// hashes caches each server's agent token hash; a hash never changes
 	// once the server is registered.
 	hashes sync.Map // server id -> []byte
-	// known holds server ids seen registered, for the fleet token path.
-	known sync.Map // server id -> true
+	// known holds server ids seen registered, for the fleet token path; a
+	// batch checks all its ids under one read lock.
+	knownMu sync.RWMutex
+	known   map[string]struct{}
 }
 
 // NewReports builds the report path.
@@ -52,7 +54,7 @@ func NewReports(cfg ReportsConfig) (*Reports, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Reports{cfg: cfg}
+	r := &Reports{cfg: cfg, known: map[string]struct{}{}}
 	if cfg.FleetToken != "" {
 		r.fleetHash = sha256.Sum256([]byte(cfg.FleetToken))
 	}
@@ -110,35 +112,55 @@ func (r *Reports) tokenHash(ctx context.Context, id string) ([]byte, error) {
 // registerUnknown registers servers a fleet token reports for first. Their
 // endpoint is a guess, the agent's address and WireGuard port.
 func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports []domain.ServerReported) error {
-	seen := map[string]bool{}
-	for _, rep := range reports {
-		if seen[rep.ServerID] {
-			continue
-		}
-		seen[rep.ServerID] = true
-		if _, known := r.known.Load(rep.ServerID); known {
-			continue
-		}
+	for _, rep := range r.unknown(reports) {
 		_, ok, err := r.cfg.State.ServerView(ctx, rep.ServerID)
 		if err != nil {
 			return fmt.Errorf("authorize agent: %w", err)
 		}
-		if ok {
-			r.known.Store(rep.ServerID, true)
+		if !ok {
+			if err := r.register(ctx, remoteIP, rep); err != nil {
+				return err
+			}
+		}
+		r.knownMu.Lock()
+		r.known[rep.ServerID] = struct{}{}
+		r.knownMu.Unlock()
+	}
+	return nil
+}
+
+// unknown returns the first report of each server id not known to be
+// registered.
+func (r *Reports) unknown(reports []domain.ServerReported) []domain.ServerReported {
+	var out []domain.ServerReported
+	var seen map[string]bool
+	r.knownMu.RLock()
+	defer r.knownMu.RUnlock()
+	for _, rep := range reports {
+		if _, ok := r.known[rep.ServerID]; ok || seen[rep.ServerID] {
 			continue
 		}
-		port := 51820
-		if rep.Interface != nil && rep.Interface.ListenPort > 0 {
-			port = rep.Interface.ListenPort
+		if seen == nil {
+			seen = map[string]bool{}
 		}
-		cmd := domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
-		a := Actor{Email: domain.AgentActor(rep.ServerID), IP: remoteIP}
-		if err := r.cfg.Commands.register(ctx, a, cmd); err != nil {
-			return fmt.Errorf("register server %s on first report: %w", rep.ServerID, err)
-		}
-		r.known.Store(rep.ServerID, true)
-		r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
+		seen[rep.ServerID] = true
+		out = append(out, rep)
 	}
+	return out
+}
+
+// register registers the server of rep on its first report.
+func (r *Reports) register(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
+	port := 51820
+	if rep.Interface != nil && rep.Interface.ListenPort > 0 {
+		port = rep.Interface.ListenPort
+	}
+	cmd := domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
+	a := Actor{Email: domain.AgentActor(rep.ServerID), IP: remoteIP}
+	if err := r.cfg.Commands.register(ctx, a, cmd); err != nil {
+		return fmt.Errorf("register server %s on first report: %w", rep.ServerID, err)
+	}
+	r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
 	return nil
 }
 
