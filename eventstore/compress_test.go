@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// Appends are LZ4-compressed: a thousand JSON-like events of 1 KiB take a
+// Appends are compressed: a thousand JSON-like events of 1 KiB take a
 // fraction of their size on the embedded broker's disk, and read back
 // exactly.
 func TestAppendsAreCompressedOnDisk(t *testing.T) {
