@@ -31,7 +31,8 @@ type HistoryPoint struct {
 // HistoryStore is the read model of reports over time.
 type HistoryStore interface {
 	// ApplyReports stores a batch of server_reported events of one reports
-	// partition. Idempotent by position, like StateStore.ApplyReports.
+	// partition. Idempotent by position, like StateStore.ApplyReports; the
+	// batch is shared with the state store and only read.
 	ApplyReports(ctx context.Context, partition int, batch []Decoded) error
 	NextOffsets(ctx context.Context, topic string) (map[int]int64, error)
 	// History returns buckets sorted by server id, then time.

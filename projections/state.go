@@ -93,6 +93,8 @@ type StateReader interface {
 // (domain.AggregateKindOf != AggregateNone) whose AggregateVersion is not
 // the aggregate's current version are stale: they change nothing and get
 // no audit row. Every other event applied gets exactly one audit row.
+// Batches are shared with the other sinks of the topic (the history
+// store reads the same reports): apply methods only read them.
 type StateStore interface {
 	StateReader
 	ApplyEvents(ctx context.Context, partition int, batch []Decoded) error
