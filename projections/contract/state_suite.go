@@ -46,6 +46,7 @@ func RunStateStore(t *testing.T, newStore func(t *testing.T) StateHarness) {
 		{"InvalidEventSkipped", stateInvalidEvent},
 		{"RedeliveryIsNoop", stateRedelivery},
 		{"TwoReplicas", stateTwoReplicas},
+		{"ReplicaReadsFollow", stateReplicaReadsFollow},
 		{"StatusNewestWins", stateStatusNewestWins},
 		{"StatusListsRegisteredOnly", stateStatusRegisteredOnly},
 		{"PeerStats", statePeerStats},

@@ -31,7 +31,8 @@ const exportPage = 1000
 // (DELETE FROM data_keys): the Postgres store never calls a
 // projections.KeyShredder, so its keys must live in data_keys (KeyStore).
 type StateStore struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	statuses statusCache
 }
 
 var _ projections.StateStore = (*StateStore)(nil)

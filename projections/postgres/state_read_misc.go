@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/projections"
@@ -45,38 +44,6 @@ func (s *StateStore) Users(ctx context.Context) ([]projections.UserView, error) 
 		return nil, fmt.Errorf("postgres state: users: %w", err)
 	}
 	return out, nil
-}
-
-// Statuses returns one entry per registered server sorted by id; Reported
-// is false for a server that never reported.
-func (s *StateStore) Statuses(ctx context.Context) ([]projections.StatusView, error) {
-	out, err := queryAll(ctx, s.pool, scanStatus, `SELECT s.id, st.ping_ms, st.ping_ok, st.peers, st.transfer_rx,
-			st.transfer_tx, st.reported_at, st.applied_version
-		FROM servers s LEFT JOIN server_status st ON st.server_id = s.id ORDER BY s.id COLLATE "C"`)
-	if err != nil {
-		return nil, fmt.Errorf("postgres state: statuses: %w", err)
-	}
-	return out, nil
-}
-
-// scanStatus reads one status row; NULL report columns mean no report.
-func scanStatus(row pgx.CollectableRow) (projections.StatusView, error) {
-	var (
-		v       projections.StatusView
-		ping    pgtype.Float8
-		ok      pgtype.Bool
-		peers   pgtype.Int4
-		rx, tx  pgtype.Int8
-		at      pgtype.Timestamptz
-		applied pgtype.Int8
-	)
-	if err := row.Scan(&v.ServerID, &ping, &ok, &peers, &rx, &tx, &at, &applied); err != nil || !at.Valid {
-		return v, err
-	}
-	v.Reported, v.PingMS, v.PingOK, v.Peers = true, ping.Float64, ok.Bool, int(peers.Int32)
-	v.TransferRx, v.TransferTx = uint64(rx.Int64), uint64(tx.Int64)
-	v.ReportedAt, v.AppliedVersion = at.Time.UTC(), applied.Int64
-	return v, nil
 }
 
 // Settings returns every setting.
