@@ -25,6 +25,8 @@ type fakeCommands struct {
 
 	mu      sync.Mutex
 	exports []exportCall
+	// throttled holds "ip email" of each LoginThrottled call.
+	throttled []string
 }
 
 type exportCall struct {
@@ -73,6 +75,13 @@ func (f *fakeCommands) Login(_ context.Context, ip, email, password string) (*do
 		return nil, errNotFaked
 	}
 	return f.login(ip, email, password)
+}
+
+func (f *fakeCommands) LoginThrottled(_ context.Context, ip, email string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.throttled = append(f.throttled, ip+" "+email)
+	return nil
 }
 
 func (f *fakeCommands) RecordAuditExport(_ context.Context, a Actor, filters map[string]string, rows int64) error {

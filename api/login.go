@@ -21,12 +21,9 @@ type tokenResponse struct {
 }
 
 // login exchanges credentials for a JWT. Attempts are rate limited per
-// client IP before the body is read, then per email.
+// client IP, then per email.
 func (h *handlers) login(c *fiber.Ctx) error {
 	ip := c.IP()
-	if err := h.limit(c, h.loginIP, "ip", ipBucket(ip)); err != nil {
-		return err
-	}
 	var req loginRequest
 	if err := decodeStrict(c, &req); err != nil {
 		return err
@@ -34,7 +31,10 @@ func (h *handlers) login(c *fiber.Ctx) error {
 	if req.Email == "" || req.Password == "" {
 		return badRequest("email and password are required")
 	}
-	if err := h.limit(c, h.loginEmail, "email", emailBucket(req.Email)); err != nil {
+	if err := h.limit(c, h.loginIP, "ip", ipBucket(ip), req.Email); err != nil {
+		return err
+	}
+	if err := h.limit(c, h.loginEmail, "email", emailBucket(req.Email), req.Email); err != nil {
 		return err
 	}
 	u, err := h.cfg.Commands.Login(c.UserContext(), ip, req.Email, req.Password)

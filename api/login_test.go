@@ -80,6 +80,11 @@ func TestLoginRateLimitPerEmail(t *testing.T) {
 	if r.header.Get("Retry-After") != "30" {
 		t.Errorf("Retry-After %q, want 30 (2 per minute)", r.header.Get("Retry-After"))
 	}
+	// The first refusal is recorded, the ones after it are not.
+	e.do(t, "POST", "/api/login", `{"email":"victim@example.com","password":"pw"}`).want(t, 429, CodeRateLimited)
+	if got := e.cmd.throttled; len(got) != 1 || !strings.HasSuffix(got[0], " Victim@Example.com ") {
+		t.Errorf("throttled logins recorded: %q, want one for the email as typed", got)
+	}
 	e.do(t, "POST", "/api/login", `{"email":"someone@example.com","password":"pw"}`).want(t, 200)
 }
 
@@ -87,7 +92,7 @@ func TestKeyedLimiterBoundsMemory(t *testing.T) {
 	l := newKeyedLimiter(5, 100)
 	now := testNow
 	for i := range 1000 {
-		if d := l.take(fmt.Sprint("k", i), now); d != 0 {
+		if d, _ := l.take(fmt.Sprint("k", i), now); d != 0 {
 			t.Fatalf("first take of a new key waited %v", d)
 		}
 	}
@@ -97,8 +102,17 @@ func TestKeyedLimiterBoundsMemory(t *testing.T) {
 	for range 5 {
 		l.take("hot", now)
 	}
-	if l.take("hot", now) == 0 {
-		t.Fatal("sixth take within a minute allowed")
+	if d, first := l.take("hot", now); d == 0 || !first {
+		t.Fatalf("sixth take within a minute: wait %v, first refusal %v; want a wait, first", d, first)
+	}
+	if d, first := l.take("hot", now); d == 0 || first {
+		t.Fatalf("seventh take: wait %v, first refusal %v; want a wait, not first", d, first)
+	}
+	if d, _ := l.take("hot", now.Add(13*time.Second)); d != 0 {
+		t.Fatalf("a token refilled after 12 s, yet take waited %v", d)
+	}
+	if d, first := l.take("hot", now.Add(13*time.Second)); d == 0 || !first {
+		t.Fatalf("refusal after a success: wait %v, first %v; want first again", d, first)
 	}
 	// After a full refill every bucket is idle and swept.
 	l.take("late", now.Add(2*time.Minute))

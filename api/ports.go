@@ -30,6 +30,9 @@ type Commands interface {
 	// login_failed. It returns ingest.ErrBadCredentials for an unknown email and
 	// a wrong password alike.
 	Login(ctx context.Context, ip, email, password string) (*domain.User, error)
+	// LoginThrottled records that logins for email from ip are refused by
+	// the rate limit.
+	LoginThrottled(ctx context.Context, ip, email string) error
 	// RecordAuditExport records that an export ran.
 	RecordAuditExport(ctx context.Context, a Actor, filters map[string]string, rows int64) error
 	// PeerSecrets opens a peer's private and preshared keys (base64).

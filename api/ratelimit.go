@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"math"
 	"net/http"
 	"net/netip"
@@ -33,6 +34,9 @@ type keyedLimiter struct {
 type bucket struct {
 	lim  *rate.Limiter
 	seen time.Time
+	// refusing is set by a refusal and cleared by the next success: the
+	// first refusal of a stretch is the one worth recording.
+	refusing bool
 }
 
 // newKeyedLimiter allows perMinute events per minute per key, all at once
@@ -48,8 +52,9 @@ func newKeyedLimiter(perMinute, maxKeys int) *keyedLimiter {
 }
 
 // take takes one token from key's bucket at now. It returns 0 when that
-// succeeded, else how long until a token is free (nothing is taken then).
-func (k *keyedLimiter) take(key string, now time.Time) time.Duration {
+// succeeded, else how long until a token is free (nothing is taken then)
+// and whether this is the first refusal since the key's last success.
+func (k *keyedLimiter) take(key string, now time.Time) (time.Duration, bool) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	b := k.buckets[key]
@@ -60,14 +65,20 @@ func (k *keyedLimiter) take(key string, now time.Time) time.Duration {
 	}
 	b.seen = now
 	r := b.lim.ReserveN(now, 1)
-	if !r.OK() {
-		return k.refill
+	wait := k.refill
+	if r.OK() {
+		wait = r.DelayFrom(now)
+		if wait > 0 {
+			r.CancelAt(now)
+		}
 	}
-	if d := r.DelayFrom(now); d > 0 {
-		r.CancelAt(now)
-		return d
+	if wait <= 0 {
+		b.refusing = false
+		return 0, false
 	}
-	return 0
+	first := !b.refusing
+	b.refusing = true
+	return wait, first
 }
 
 // makeRoom drops full buckets (at most every refill/4) and, at the cap,
@@ -120,14 +131,21 @@ func emailBucket(email string) string {
 }
 
 // limit takes a token for key or answers 429 with Retry-After (seconds,
-// rounded up).
-func (h *handlers) limit(c *fiber.Ctx, l *keyedLimiter, what, key string) error {
-	wait := l.take(key, h.cfg.Now())
+// rounded up). The first refusal of a stretch is recorded as a failed
+// login (reason rate_limited) for email: auditors see the throttling,
+// and a flood of refused attempts cannot flood the event log.
+func (h *handlers) limit(c *fiber.Ctx, l *keyedLimiter, what, key, email string) error {
+	wait, first := l.take(key, h.cfg.Now())
 	if wait == 0 {
 		return nil
 	}
 	secs := int(math.Ceil(wait.Seconds()))
 	c.Set(fiber.HeaderRetryAfter, strconv.Itoa(max(secs, 1)))
 	h.log.Warn("login rate limited", "ip", c.IP(), "by", what)
+	if first {
+		if err := h.cfg.Commands.LoginThrottled(c.UserContext(), c.IP(), email); err != nil {
+			return fmt.Errorf("login: record throttling: %w", err)
+		}
+	}
 	return newAPIError(http.StatusTooManyRequests, CodeRateLimited, "too many login attempts; retry in %d s", max(secs, 1))
 }

@@ -94,19 +94,13 @@ func (s *Service) createUser(ctx context.Context, a Actor, cmd domain.CreateUser
 // emails and wrong passwords both give ErrBadCredentials, after the same
 // bcrypt work.
 func (s *Service) Login(ctx context.Context, ip, email, password string) (*domain.User, error) {
-	norm, nerr := domain.NormalizeEmail(email)
+	a, norm, valid := loginActor(ip, email)
 	var u *domain.User
-	if nerr == nil {
+	if valid {
 		var err error
 		if u, err = s.cfg.State.User(ctx, norm); err != nil {
 			return nil, fmt.Errorf("login: %w", err)
 		}
-	} else {
-		norm = domain.CleanText(email, domain.MaxEmailLen)
-	}
-	a := Actor{Email: norm, IP: ip}
-	if norm == "" {
-		a.Email = "(empty)"
 	}
 	if u == nil {
 		_ = bcrypt.CompareHashAndPassword(s.dummyHash, []byte(password))
@@ -126,6 +120,31 @@ func (s *Service) Login(ctx context.Context, ip, email, password string) (*domai
 		return nil, fmt.Errorf("login: %w", err)
 	}
 	return u, nil
+}
+
+// LoginThrottled records a login refused by the rate limit, with the email
+// as typed (made plain text).
+func (s *Service) LoginThrottled(ctx context.Context, ip, email string) error {
+	a, norm, _ := loginActor(ip, email)
+	if err := s.loginFailed(ctx, a, norm, "rate_limited"); !errors.Is(err, ErrBadCredentials) {
+		return err
+	}
+	return nil
+}
+
+// loginActor is the actor of a login attempt and the email it is recorded
+// under: the normalized address when valid, else the text as typed made
+// plain; "(empty)" acts for an empty one.
+func loginActor(ip, email string) (a Actor, norm string, valid bool) {
+	norm, err := domain.NormalizeEmail(email)
+	if err != nil {
+		norm = domain.CleanText(email, domain.MaxEmailLen)
+	}
+	a = Actor{Email: norm, IP: ip}
+	if norm == "" {
+		a.Email = "(empty)"
+	}
+	return a, norm, err == nil
 }
 
 func (s *Service) loginFailed(ctx context.Context, a Actor, email, reason string) error {

@@ -71,16 +71,31 @@ func stepLimits(t *testing.T, api *client, f *fleet) {
 	if code := f.admin.expect(409, "POST", "/api/wg-clients/tiny", map[string]string{"name": "one-too-many"}).errorCode(t); code != "full" {
 		t.Fatalf("full subnet: code %q, want full", code)
 	}
+	refused, failed := 0, 0
 	for i := range 20 {
 		r := api.do("POST", "/api/login", map[string]string{"email": "throttled@example.com", "password": "wrong-password"})
 		if r.status == 401 {
+			failed++
 			continue
 		}
 		if r.status != 429 || r.errorCode(t) != "rate_limited" || r.header.Get("Retry-After") == "" {
 			t.Fatalf("login attempt %d: status %d, Retry-After %q, body %s; want 429 rate_limited with Retry-After",
 				i, r.status, r.header.Get("Retry-After"), r.body)
 		}
-		return
+		refused++
+		if refused == 3 {
+			break
+		}
 	}
-	t.Fatal("20 failed logins in a row were never rate limited")
+	if refused < 3 {
+		t.Fatal("20 failed logins in a row were never rate limited")
+	}
+	// Each attempt is in the audit log, the refused ones once per stretch:
+	// the 401s, then one for the three 429s.
+	var rows []auditRow
+	f.admin.expect(200, "GET", "/api/audit?action=login_failed&actor=throttled%40example.com", nil).json(t, &rows)
+	if len(rows) != failed+1 {
+		t.Fatalf("%d login_failed rows for the throttled email, want %d: %d refused by password, 1 for the throttling",
+			len(rows), failed+1, failed)
+	}
 }
