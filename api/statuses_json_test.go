@@ -35,3 +35,27 @@ func TestAppendStatusesMatchesEncodingJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestAppendHistoryMatchesEncodingJSON: likewise for history buckets.
+func TestAppendHistoryMatchesEncodingJSON(t *testing.T) {
+	f := func(v float64) *float64 { return &v }
+	out := []historyJSON{
+		{ServerID: "berlin", RecordedAt: time.Date(2026, 5, 6, 11, 50, 0, 0, time.UTC)},
+		{ServerID: "los-angeles", PingMS: f(12.4), TransferRx: 1 << 63, TransferTx: math.MaxUint64,
+			RecordedAt: time.Date(2026, 5, 6, 11, 59, 1, 123456789, time.UTC)},
+		{ServerID: "odd\"<&>\\é\u2028\x01", PingMS: f(1e-7)},
+		{ServerID: "huge", PingMS: f(1e21), RecordedAt: time.Date(1999, 1, 2, 3, 4, 5, 600, time.UTC)},
+	}
+	for _, tc := range [][]historyJSON{nil, {}, out[:1], out} {
+		want, err := json.Marshal(tc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(tc) == 0 {
+			want = []byte("[]")
+		}
+		if got := appendHistory(nil, tc); string(got) != string(want) {
+			t.Errorf("appendHistory:\n got %s\nwant %s", got, want)
+		}
+	}
+}
