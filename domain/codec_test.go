@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -274,6 +275,50 @@ func TestDecodeCopiesInput(t *testing.T) {
 		}
 		if !reflect.DeepEqual(got, e) {
 			t.Fatalf("%s: decoded event changed with its input:\n got %#v\nwant %#v", p.EventType(), got, e)
+		}
+	}
+}
+
+// The one-pass path for server_reported decodes exactly what the general
+// path does, and leaves everything it does not accept to it.
+func TestDecodeReportFastPathMatchesGeneral(t *testing.T) {
+	for _, p := range samplePayloads() {
+		e, err := NewEvent(p, "agg-1", 0, "agent:agg-1", "2001:db8::1", time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, err := Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fast, ok := decodeReport(raw)
+		if ok != (e.Type == EventServerReported) {
+			t.Fatalf("%s: fast path taken = %v", e.Type, ok)
+		}
+		slow, err := decodeAny(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok && !reflect.DeepEqual(fast, slow) {
+			t.Fatalf("%s: fast %+v\nslow %+v", e.Type, fast, slow)
+		}
+	}
+	e, err := NewEvent(samplePayloads()[1], "srv", 0, "agent:srv", "", time.Now())
+	if err != nil || e.Type != EventServerReported {
+		t.Fatalf("sample 1 is not a report: %v %v", e.Type, err)
+	}
+	raw, _ := Encode(e)
+	for name, bad := range map[string]string{
+		"unknown payload field": strings.Replace(string(raw), `"peers":`, `"bogus":1,"peers":`, 1),
+		"newer schema":          strings.Replace(string(raw), `"schema":1`, `"schema":2`, 1),
+		"null payload":          regexp.MustCompile(`"payload":\{.*\}\}$`).ReplaceAllString(string(raw), `"payload":null}`),
+		"trailing data":         string(raw) + " {}",
+	} {
+		if _, ok := decodeReport([]byte(bad)); ok {
+			t.Errorf("%s: taken by the fast path", name)
+		}
+		if _, err := Decode([]byte(bad)); err == nil {
+			t.Errorf("%s: decoded without error", name)
 		}
 	}
 }
