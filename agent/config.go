@@ -77,7 +77,8 @@ type Config struct {
 	// HTTPClient sends requests; nil means a new client. Timeouts are set
 	// per request.
 	HTTPClient *http.Client
-	// OpenDevice opens device access; nil means wgctrl.
+	// OpenDevice opens device access; nil means wgctrl, or with Userspace
+	// the agent's own device, in process.
 	OpenDevice func() (Device, error)
 	Logger     *slog.Logger
 }
@@ -126,7 +127,7 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HTTPClient == nil {
 		c.HTTPClient = &http.Client{}
 	}
-	if c.OpenDevice == nil {
+	if c.OpenDevice == nil && !c.Userspace {
 		c.OpenDevice = OpenWgctrl
 	}
 	if c.Logger == nil {

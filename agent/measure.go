@@ -3,6 +3,8 @@ package agent
 import (
 	"context"
 	"time"
+
+	"golang.zx2c4.com/wireguard/wgctrl/wgtypes"
 )
 
 // measurer builds a report every interval and queues it.
@@ -12,6 +14,29 @@ type measurer struct {
 	rec    *reconciler
 	prober Prober
 	queued chan<- struct{} // signalled after each push
+	// scratch holds the arrays of the last reading, for a device that can
+	// read into them (the agent's own userspace device).
+	scratch *uapiGet
+}
+
+// scratchReader is a Device that can read into the arrays of an earlier
+// reading; see inProcess.deviceInto.
+type scratchReader interface {
+	deviceInto(name string, g *uapiGet) (*wgtypes.Device, error)
+}
+
+// read reads the device, into m.scratch when the device can: a report is
+// built at every interval from every peer, and nothing of the reading is
+// kept once it is.
+func (m *measurer) read() (*wgtypes.Device, error) {
+	r, ok := m.dev.(scratchReader)
+	if !ok {
+		return m.dev.Device(m.agent.cfg.Interface)
+	}
+	if m.scratch == nil {
+		m.scratch = &uapiGet{}
+	}
+	return r.deviceInto(m.agent.cfg.Interface, m.scratch)
 }
 
 // loop measures at once, then at every tick until ctx is done.
@@ -43,7 +68,7 @@ func (m *measurer) measureOnce(ctx context.Context) {
 	if pingErr != nil {
 		a.log.Debug("ping probe failed", "error", pingErr.Error())
 	}
-	d, err := m.dev.Device(a.cfg.Interface)
+	d, err := m.read()
 	if err != nil {
 		a.log.Error("cannot read WireGuard device, no report this interval", "interface", a.cfg.Interface, "error", err.Error())
 		return

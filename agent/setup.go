@@ -23,7 +23,11 @@ func (a *Agent) openDevice() (dev Device, link *linkConfig, closeDev func(), err
 			}
 		}
 	}
-	dev, err = a.cfg.OpenDevice()
+	if us != nil && a.cfg.OpenDevice == nil {
+		dev = newInProcess(us)
+	} else {
+		dev, err = a.cfg.OpenDevice()
+	}
 	if err != nil {
 		closeUS()
 		return nil, nil, nil, err

@@ -15,6 +15,9 @@ type userspaceDevice struct{}
 
 func startUserspace(string, *slog.Logger) (*userspaceDevice, error) { return nil, errUnsupported }
 
+// newInProcess is never called: startUserspace fails.
+func newInProcess(*userspaceDevice) Device { return nil }
+
 // Close implements io.Closer.
 func (*userspaceDevice) Close() error { return nil }
 
