@@ -37,7 +37,7 @@ func parseDesired(c domain.AgentConfig, serverID string) (desiredState, error) {
 	if c.Version < 0 {
 		return desiredState{}, fmt.Errorf("config version %d is negative", c.Version)
 	}
-	ds := desiredState{Version: c.Version}
+	ds := desiredState{Version: c.Version, Peers: make([]desiredPeer, 0, len(c.Peers))}
 	if c.Address != "" {
 		p, err := netip.ParsePrefix(c.Address)
 		if err != nil {
@@ -45,7 +45,7 @@ func parseDesired(c domain.AgentConfig, serverID string) (desiredState, error) {
 		}
 		ds.Address = p
 	}
-	seen := map[wgtypes.Key]bool{}
+	seen := make(map[wgtypes.Key]bool, len(c.Peers))
 	for i, p := range c.Peers {
 		dp, err := parsePeer(p)
 		if err != nil {
@@ -87,21 +87,49 @@ func ipNet(p netip.Prefix) net.IPNet {
 	return net.IPNet{IP: p.Addr().AsSlice(), Mask: net.CIDRMask(p.Bits(), bits)}
 }
 
+// sameAllowedIPs reports whether a and b are the same set of prefixes. It
+// does not allocate when they are in the same order, as they usually are:
+// every answer of the control plane is compared with the device.
+func sameAllowedIPs(a, b []net.IPNet) bool {
+	if len(a) == len(b) {
+		same := true
+		for i := range a {
+			pa, oka := canonicalPrefix(a[i])
+			pb, okb := canonicalPrefix(b[i])
+			if !oka || !okb || pa != pb {
+				same = false
+				break
+			}
+		}
+		if same {
+			return true
+		}
+	}
+	return slices.Equal(prefixSet(a), prefixSet(b))
+}
+
+// canonicalPrefix is n masked, with IPv4 unmapped.
+func canonicalPrefix(n net.IPNet) (netip.Prefix, bool) {
+	a, ok := netip.AddrFromSlice(n.IP)
+	if !ok {
+		return netip.Prefix{}, false
+	}
+	a = a.Unmap()
+	ones, bits := n.Mask.Size()
+	if bits == 128 && a.Is4() {
+		ones -= 96
+	}
+	return netip.PrefixFrom(a, ones).Masked(), true
+}
+
 // prefixSet renders allowed IPs canonically (masked, IPv4 unmapped,
 // sorted, deduplicated) so two lists can be compared as sets.
 func prefixSet(ns []net.IPNet) []string {
 	out := make([]string, 0, len(ns))
 	for _, n := range ns {
-		a, ok := netip.AddrFromSlice(n.IP)
-		if !ok {
-			continue
+		if p, ok := canonicalPrefix(n); ok {
+			out = append(out, p.String())
 		}
-		a = a.Unmap()
-		ones, bits := n.Mask.Size()
-		if bits == 128 && a.Is4() {
-			ones -= 96
-		}
-		out = append(out, netip.PrefixFrom(a, ones).Masked().String())
 	}
 	slices.Sort(out)
 	return slices.Compact(out)

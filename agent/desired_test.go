@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"net"
 	"strings"
 	"testing"
 
@@ -39,5 +40,31 @@ func TestParseDesired(t *testing.T) {
 		if err != nil && strings.Contains(err.Error(), "not-a-secret-key") {
 			t.Errorf("error quotes the preshared key: %v", err)
 		}
+	}
+}
+
+func TestSameAllowedIPs(t *testing.T) {
+	mapped := net.IPNet{IP: net.ParseIP("10.8.0.2"), Mask: net.CIDRMask(128, 128)} // ::ffff:10.8.0.2/128
+	tests := []struct {
+		a, b []net.IPNet
+		want bool
+	}{
+		{cidrs(t, "10.8.0.2/32"), cidrs(t, "10.8.0.2/32"), true},
+		{cidrs(t, "10.8.0.2/32", "fd00::/64"), cidrs(t, "fd00::/64", "10.8.0.2/32"), true},
+		{[]net.IPNet{mapped}, cidrs(t, "10.8.0.2/32"), true},
+		{cidrs(t, "10.8.0.2/32", "10.8.0.2/32"), cidrs(t, "10.8.0.2/32"), true},
+		{cidrs(t, "10.8.0.2/32"), cidrs(t, "10.8.0.3/32"), false},
+		{cidrs(t, "10.8.0.2/32"), cidrs(t, "10.8.0.2/31"), false},
+		{nil, cidrs(t, "10.8.0.2/32"), false},
+		{nil, nil, true},
+	}
+	for _, tt := range tests {
+		if got := sameAllowedIPs(tt.a, tt.b); got != tt.want {
+			t.Errorf("sameAllowedIPs(%v, %v) = %v", tt.a, tt.b, got)
+		}
+	}
+	a, b := cidrs(t, "10.8.0.2/32", "fd00::/64"), cidrs(t, "10.8.0.2/32", "fd00::/64")
+	if n := testing.AllocsPerRun(10, func() { sameAllowedIPs(a, b) }); n != 0 {
+		t.Fatalf("%v allocations for equal lists in the same order", n)
 	}
 }

@@ -25,7 +25,7 @@ func diff(current []wgtypes.Peer, desired []desiredPeer, managed map[wgtypes.Key
 	for _, d := range desired {
 		want[d.PublicKey] = true
 		cur, ok := byKey[d.PublicKey]
-		if ok && cur.PresharedKey == d.PresharedKey && slices.Equal(prefixSet(cur.AllowedIPs), prefixSet(d.AllowedIPs)) {
+		if ok && cur.PresharedKey == d.PresharedKey && sameAllowedIPs(cur.AllowedIPs, d.AllowedIPs) {
 			continue
 		}
 		psk := d.PresharedKey

@@ -2,6 +2,7 @@ package agent
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -33,6 +34,12 @@ type poller struct {
 	authWait time.Duration
 	bo       *backoff
 	fetched  bool // a config was applied since start
+	// last is the last applied config and lastSum the SHA-256 of its body:
+	// the control plane sends the whole config at every answer, and
+	// decoding 1,000 peers allocates ~0.7 MB for a config that rarely
+	// changes.
+	last    *desiredState
+	lastSum [sha256.Size]byte
 }
 
 // loop polls until ctx is done.
@@ -48,7 +55,7 @@ func (p *poller) loop(ctx context.Context) {
 func (p *poller) once(ctx context.Context) time.Duration {
 	start := time.Now()
 	have := p.rec.applied.Load()
-	cfg, status, err := p.fetch(ctx, have)
+	body, status, err := p.fetch(ctx, have)
 	switch {
 	case ctx.Err() != nil:
 		return 0
@@ -68,7 +75,7 @@ func (p *poller) once(ctx context.Context) time.Duration {
 		p.log.Warn("control plane did not serve the desired config", "status", status, "retry_in", wait)
 		return wait
 	}
-	ds, err := parseDesired(*cfg, p.serverID)
+	ds, sum, err := p.desired(body)
 	if err != nil {
 		wait := p.bo.next()
 		p.log.Error("control plane served an invalid config, ignoring it", "retry_in", wait, "error", err.Error())
@@ -86,7 +93,7 @@ func (p *poller) once(ctx context.Context) time.Duration {
 	if !p.fetched || ds.Version != have {
 		p.log.Info("desired config applied", "version", ds.Version, "peers", len(ds.Peers))
 	}
-	p.fetched = true
+	p.fetched, p.last, p.lastSum = true, &ds, sum
 	p.bo.reset()
 	if ds.Version == have {
 		return p.minGap - time.Since(start)
@@ -94,9 +101,23 @@ func (p *poller) once(ctx context.Context) time.Duration {
 	return 0
 }
 
-// fetch asks for a config newer than version. On 200 it returns the
-// decoded config.
-func (p *poller) fetch(ctx context.Context, version int64) (*domain.AgentConfig, int, error) {
+// desired decodes and validates a config body, or returns the last
+// applied config if the body is the same.
+func (p *poller) desired(body []byte) (desiredState, [sha256.Size]byte, error) {
+	sum := sha256.Sum256(body)
+	if p.last != nil && sum == p.lastSum {
+		return *p.last, sum, nil
+	}
+	var cfg domain.AgentConfig
+	if err := json.Unmarshal(body, &cfg); err != nil {
+		return desiredState{}, sum, fmt.Errorf("decode desired config: %w", err)
+	}
+	ds, err := parseDesired(cfg, p.serverID)
+	return ds, sum, err
+}
+
+// fetch asks for a config newer than version. On 200 it returns the body.
+func (p *poller) fetch(ctx context.Context, version int64) ([]byte, int, error) {
 	ctx, cancel := context.WithTimeout(ctx, p.timeout)
 	defer cancel()
 	q := url.Values{"version": {strconv.FormatInt(version, 10)}, "server_id": {p.serverID}}
@@ -108,9 +129,17 @@ func (p *poller) fetch(ctx context.Context, version int64) (*domain.AgentConfig,
 	if resp.StatusCode != http.StatusOK {
 		return nil, resp.StatusCode, nil
 	}
-	var cfg domain.AgentConfig
-	if err := json.NewDecoder(io.LimitReader(resp.Body, maxConfigBytes)).Decode(&cfg); err != nil {
-		return nil, resp.StatusCode, fmt.Errorf("decode desired config: %w", err)
+	// The whole body in one buffer of its announced size: a config of
+	// 1,000 peers is ~200 KB, and it comes at every long-poll answer.
+	var body []byte
+	if n := resp.ContentLength; n > 0 && n <= maxConfigBytes {
+		body = make([]byte, n)
+		_, err = io.ReadFull(resp.Body, body)
+	} else {
+		body, err = io.ReadAll(io.LimitReader(resp.Body, maxConfigBytes))
 	}
-	return &cfg, resp.StatusCode, nil
+	if err != nil {
+		return nil, resp.StatusCode, fmt.Errorf("read desired config: %w", err)
+	}
+	return body, resp.StatusCode, nil
 }

@@ -208,3 +208,32 @@ func peerByKey(ps []wgtypes.Peer, k wgtypes.Key) wgtypes.Peer {
 	}
 	return wgtypes.Peer{}
 }
+
+// TestPollerReusesAnIdenticalAnswer: the same body is not decoded again,
+// but the device is still compared with it, so drift is repaired.
+func TestPollerReusesAnIdenticalAnswer(t *testing.T) {
+	src := &configSource{cfg: agentConfig(2, 1, 2)}
+	dev := &fakeDevice{}
+	p := newTestPoller(t, src, dev, "tok")
+	ctx := context.Background()
+	p.once(ctx)
+	first := p.last
+	if first == nil || len(dev.peers()) != 2 {
+		t.Fatalf("first answer: last %v, %d peers", first, len(dev.peers()))
+	}
+	if err := dev.ConfigureDevice("wg0", wgtypes.Config{Peers: []wgtypes.PeerConfig{{PublicKey: testKey(2), Remove: true}}}); err != nil {
+		t.Fatal(err)
+	}
+	p.once(ctx)
+	if &p.last.Peers[0] != &first.Peers[0] {
+		t.Fatal("an identical answer was decoded again")
+	}
+	if len(dev.peers()) != 2 {
+		t.Fatalf("drift not repaired: %d peers", len(dev.peers()))
+	}
+	src.set(0, agentConfig(3, 1))
+	p.once(ctx)
+	if p.last.Version != 3 || len(dev.peers()) != 1 || p.rec.applied.Load() != 3 {
+		t.Fatalf("changed answer: version %d, %d peers", p.last.Version, len(dev.peers()))
+	}
+}

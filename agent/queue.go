@@ -6,14 +6,22 @@ import "sync"
 // report and counts it. Every report gets a sequence number, so a sender
 // can acknowledge exactly what it sent even if the oldest reports were
 // dropped meanwhile. It is safe for concurrent use.
+//
+// The ring grows on demand up to the capacity and is released when the
+// queue empties: normally it holds one report at a time, and a full ring of
+// an hour of 1 s reports would keep ~0.7 MB of slots resident for nothing.
 type queue struct {
-	mu      sync.Mutex
-	buf     []queued // ring buffer of fixed capacity
-	head    int      // index of the oldest entry
-	n       int      // number of entries held
-	nextSeq uint64   // sequence number of the next push, from 1
-	dropped uint64   // reports dropped for lack of room since start
+	mu       sync.Mutex
+	buf      []queued // ring buffer, at most capacity entries
+	capacity int
+	head     int    // index of the oldest entry
+	n        int    // number of entries held
+	nextSeq  uint64 // sequence number of the next push, from 1
+	dropped  uint64 // reports dropped for lack of room since start
 }
+
+// minRing is the ring's size when it is first needed.
+const minRing = 4
 
 type queued struct {
 	seq uint64
@@ -21,7 +29,7 @@ type queued struct {
 }
 
 func newQueue(capacity int) *queue {
-	return &queue{buf: make([]queued, max(capacity, 1)), nextSeq: 1}
+	return &queue{capacity: max(capacity, 1), nextSeq: 1}
 }
 
 // push appends r and reports whether the oldest report was dropped to make
@@ -29,10 +37,13 @@ func newQueue(capacity int) *queue {
 func (q *queue) push(r Report) (dropped bool) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
-	if q.n == len(q.buf) {
+	if q.n == q.capacity {
 		q.popLocked()
 		q.dropped++
 		dropped = true
+	}
+	if q.n == len(q.buf) {
+		q.growLocked()
 	}
 	q.buf[(q.head+q.n)%len(q.buf)] = queued{seq: q.nextSeq, r: r}
 	q.nextSeq++
@@ -62,6 +73,18 @@ func (q *queue) ack(seq uint64) {
 	for q.n > 0 && q.buf[q.head].seq <= seq {
 		q.popLocked()
 	}
+	if q.n == 0 && len(q.buf) > minRing {
+		q.buf, q.head = nil, 0
+	}
+}
+
+// growLocked doubles the ring, up to the capacity, oldest entry first.
+func (q *queue) growLocked() {
+	buf := make([]queued, min(max(2*len(q.buf), minRing), q.capacity))
+	for i := range q.n {
+		buf[i] = q.buf[(q.head+i)%len(q.buf)]
+	}
+	q.buf, q.head = buf, 0
 }
 
 func (q *queue) popLocked() {

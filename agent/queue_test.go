@@ -73,3 +73,40 @@ func equal(a, b []int64) bool {
 	}
 	return true
 }
+
+func TestQueueGrowsOnDemandAndReleasesWhenEmpty(t *testing.T) {
+	q := newQueue(100)
+	if len(q.buf) != 0 {
+		t.Fatalf("new ring has %d slots", len(q.buf))
+	}
+	// Wrap the small ring before it grows, so growing must reorder.
+	for i := 1; i <= 3; i++ {
+		q.push(reportAt(i))
+	}
+	_, last := q.peek(2)
+	q.ack(last)
+	for i := 4; i <= 50; i++ {
+		if q.push(reportAt(i)) {
+			t.Fatalf("push %d dropped", i)
+		}
+	}
+	got, last := q.peek(100)
+	if len(got) != 48 || got[0].ReportedAt.Unix() != 3 || got[47].ReportedAt.Unix() != 50 || len(q.buf) != 64 {
+		t.Fatalf("peek = %v, ring of %d", seconds(got), len(q.buf))
+	}
+	for i := 1; i < len(got); i++ {
+		if got[i].ReportedAt.Unix() != got[i-1].ReportedAt.Unix()+1 {
+			t.Fatalf("out of order: %v", seconds(got))
+		}
+	}
+	q.ack(last)
+	if q.len() != 0 || len(q.buf) != 0 {
+		t.Fatalf("after ack: len %d, ring of %d", q.len(), len(q.buf))
+	}
+	for i := 1; i <= 150; i++ {
+		q.push(reportAt(i))
+	}
+	if q.len() != 100 || len(q.buf) != 100 || q.droppedTotal() != 50 {
+		t.Fatalf("len %d, ring of %d, dropped %d", q.len(), len(q.buf), q.droppedTotal())
+	}
+}

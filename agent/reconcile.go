@@ -38,7 +38,7 @@ func (r *reconciler) apply(ds desiredState) error {
 	for _, p := range ds.Peers {
 		want[p.PublicKey] = true
 	}
-	cfg, changed := diff(d.Peers, ds.Peers, r.managed.snapshot(), r.exclusive)
+	cfg, changed := diff(d.Peers, ds.Peers, r.managed.keys, r.exclusive) // diff only reads the set
 	if changed {
 		// Remember the new keys before they reach the device, so a crash
 		// in between cannot leave a managed peer unknown.

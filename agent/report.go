@@ -2,6 +2,7 @@ package agent
 
 import (
 	"bytes"
+	"encoding/base64"
 	"math"
 	"slices"
 	"time"
@@ -29,11 +30,17 @@ func buildReport(serverID string, dev *wgtypes.Device, ping time.Duration, pingE
 		ms := math.Round(float64(ping)/float64(time.Millisecond)*1000) / 1000
 		r.PingMS = &ms
 	}
-	peers := slices.Clone(dev.Peers)
-	slices.SortFunc(peers, func(a, b wgtypes.Peer) int { return bytes.Compare(a.PublicKey[:], b.PublicKey[:]) })
+	// Sorted pointers, and one array for the handshake times: a report is
+	// built at every interval, from every peer.
+	peers := make([]*wgtypes.Peer, len(dev.Peers))
+	for i := range dev.Peers {
+		peers[i] = &dev.Peers[i]
+	}
+	slices.SortFunc(peers, func(a, b *wgtypes.Peer) int { return bytes.Compare(a.PublicKey[:], b.PublicKey[:]) })
+	handshakes := make([]time.Time, 0, len(peers))
 	for _, p := range peers {
 		ps := domain.PeerStatWire{
-			PublicKey:  p.PublicKey.String(),
+			PublicKey:  keyString(p.PublicKey),
 			TransferRx: nonNegative(p.ReceiveBytes),
 			TransferTx: nonNegative(p.TransmitBytes),
 		}
@@ -41,8 +48,8 @@ func buildReport(serverID string, dev *wgtypes.Device, ping time.Duration, pingE
 			ps.Endpoint = p.Endpoint.String()
 		}
 		if hs := p.LastHandshakeTime; !hs.IsZero() && hs.Unix() > 0 {
-			t := hs.UTC()
-			ps.LatestHandshakeAt = &t
+			handshakes = append(handshakes, hs.UTC())
+			ps.LatestHandshakeAt = &handshakes[len(handshakes)-1]
 		}
 		r.TransferRx += ps.TransferRx
 		r.TransferTx += ps.TransferTx
@@ -53,4 +60,11 @@ func buildReport(serverID string, dev *wgtypes.Device, ping time.Duration, pingE
 
 func nonNegative(n int64) uint64 {
 	return uint64(max(n, 0))
+}
+
+// keyString is k.String() with one allocation instead of two.
+func keyString(k wgtypes.Key) string {
+	var b [44]byte
+	base64.StdEncoding.Encode(b[:], k[:])
+	return string(b[:])
 }

@@ -71,3 +71,11 @@ func TestBuildReportFailedProbeIsNull(t *testing.T) {
 		t.Fatalf("JSON = %s", b)
 	}
 }
+
+func TestKeyString(t *testing.T) {
+	for _, k := range []wgtypes.Key{{}, testKey(1), testKey(0xff)} {
+		if got, want := keyString(k), k.String(); got != want {
+			t.Fatalf("keyString = %q, want %q", got, want)
+		}
+	}
+}
