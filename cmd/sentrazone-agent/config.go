@@ -8,19 +8,16 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/sentrazone/sentrazone/agent"
+	"github.com/sentrazone/sentrazone/domain"
 )
 
 // envPrefix is the prefix of every flag's environment twin:
 // --control-plane is SENTRAZONE_AGENT_CONTROL_PLANE.
 const envPrefix = "SENTRAZONE_AGENT_"
-
-// serverIDPattern is what the control plane accepts as a server id.
-var serverIDPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
 
 // logLevels are the accepted --log-level values.
 var logLevels = map[string]slog.Level{
@@ -44,6 +41,16 @@ type options struct {
 	exclusive      bool
 	stateDir       string
 	logLevel       string
+	pprof          string
+}
+
+// settings are the validated options: the agent's config and what the
+// command itself uses.
+type settings struct {
+	agent agent.Config
+	level slog.Level
+	// pprof is the listen address of the profiles; empty means off.
+	pprof string
 }
 
 func bind(fs *flag.FlagSet, o *options) {
@@ -59,21 +66,29 @@ func bind(fs *flag.FlagSet, o *options) {
 	fs.BoolVar(&o.exclusive, "exclusive", false, "remove peers Sentrazone does not manage")
 	fs.StringVar(&o.stateDir, "state-dir", agent.DefaultStateDir, "directory for the agent's state")
 	fs.StringVar(&o.logLevel, "log-level", "info", "debug, info, warn or error")
+	fs.StringVar(&o.pprof, "pprof", "", "listen address of /debug/pprof/ for profiling, e.g. 127.0.0.1:6060 (empty: off; needs a binary built with -tags pprof)")
 }
 
 // parseConfig reads flags from args, then fills every flag not given there
 // from its environment twin (the flag wins), and validates the result.
 // Every error names the flag and its variable.
-func parseConfig(args []string, getenv func(string) string, usage io.Writer) (agent.Config, slog.Level, error) {
+func parseConfig(args []string, getenv func(string) string, usage io.Writer) (settings, error) {
 	fs := flag.NewFlagSet("sentrazone-agent", flag.ContinueOnError)
 	fs.SetOutput(usage)
 	var o options
 	bind(fs, &o)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage of sentrazone-agent:\n")
+		fs.PrintDefaults()
+		fmt.Fprintf(fs.Output(), "\nEvery flag has an environment twin, e.g. --control-plane is %s; the flag wins.\n"+
+			"GOGC defaults to %d here (see Go's runtime docs; GOGC=25 or more suits a busy userspace device).\n",
+			envName("control-plane"), defaultGOGC)
+	}
 	if err := fs.Parse(args); err != nil {
-		return agent.Config{}, 0, err
+		return settings{}, err
 	}
 	if fs.NArg() > 0 {
-		return agent.Config{}, 0, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		return settings{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -86,7 +101,7 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (ag
 		}
 	})
 	if err := errors.Join(errs...); err != nil {
-		return agent.Config{}, 0, err
+		return settings{}, err
 	}
 	return o.validate()
 }
@@ -96,7 +111,7 @@ func envName(flagName string) string {
 }
 
 // validate checks every setting and converts them to an agent.Config.
-func (o *options) validate() (agent.Config, slog.Level, error) {
+func (o *options) validate() (settings, error) {
 	var errs []error
 	bad := func(name, format string, args ...any) {
 		errs = append(errs, fmt.Errorf("invalid --%s (%s): %s", name, envName(name), fmt.Sprintf(format, args...)))
@@ -116,7 +131,7 @@ func (o *options) validate() (agent.Config, slog.Level, error) {
 	switch {
 	case o.serverID == "":
 		missing("server-id")
-	case !serverIDPattern.MatchString(o.serverID):
+	case domain.ValidateServerID(o.serverID) != nil: // what the control plane accepts
 		bad("server-id", "%q must be 1-63 lowercase letters, digits or '-', starting with a letter or digit", o.serverID)
 	}
 	if o.token == "" {
@@ -143,10 +158,17 @@ func (o *options) validate() (agent.Config, slog.Level, error) {
 	if !ok {
 		bad("log-level", "want debug, info, warn or error, got %q", o.logLevel)
 	}
-	if err := errors.Join(errs...); err != nil {
-		return agent.Config{}, 0, err
+	if o.pprof != "" {
+		if _, _, err := net.SplitHostPort(o.pprof); err != nil {
+			bad("pprof", "%q is not [host]:port", o.pprof)
+		} else if !pprofBuilt {
+			bad("pprof", "this binary was built without profiling; build it with -tags pprof")
+		}
 	}
-	return agent.Config{
+	if err := errors.Join(errs...); err != nil {
+		return settings{}, err
+	}
+	return settings{level: level, pprof: o.pprof, agent: agent.Config{
 		ControlPlane:   cp,
 		ServerID:       o.serverID,
 		Token:          o.token,
@@ -158,5 +180,5 @@ func (o *options) validate() (agent.Config, slog.Level, error) {
 		PrivateKeyFile: o.privateKeyFile,
 		Exclusive:      o.exclusive,
 		StateDir:       o.stateDir,
-	}, level, nil
+	}}, nil
 }

@@ -20,19 +20,20 @@ func env(kv ...string) func(string) string {
 var required = []string{"--control-plane", "http://127.0.0.1:8080", "--server-id", "los-angeles", "--token", "tok"}
 
 func TestParseConfigDefaults(t *testing.T) {
-	cfg, level, err := parseConfig(required, env(), io.Discard)
+	set, err := parseConfig(required, env(), io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg, level := set.agent, set.level
 	if cfg.ControlPlane.String() != "http://127.0.0.1:8080" || cfg.ServerID != "los-angeles" || cfg.Token != "tok" ||
 		cfg.Interface != "wg0" || cfg.ListenPort != 51820 || cfg.Interval != 10*time.Second ||
-		cfg.StateDir != "/var/lib/sentrazone-agent" || cfg.Userspace || cfg.Exclusive || level.String() != "INFO" {
-		t.Fatalf("cfg = %+v, level %v", cfg, level)
+		cfg.StateDir != "/var/lib/sentrazone-agent" || cfg.Userspace || cfg.Exclusive || level.String() != "INFO" || set.pprof != "" {
+		t.Fatalf("cfg = %+v, level %v, pprof %q", cfg, level, set.pprof)
 	}
 }
 
 func TestParseConfigEnvTwinsAndFlagWins(t *testing.T) {
-	cfg, level, err := parseConfig([]string{"--interval", "3s"}, env(
+	set, err := parseConfig([]string{"--interval", "3s"}, env(
 		"SENTRAZONE_AGENT_CONTROL_PLANE", "https://cp.example.com/base",
 		"SENTRAZONE_AGENT_SERVER_ID", "ny-1",
 		"SENTRAZONE_AGENT_TOKEN", "secret",
@@ -49,10 +50,23 @@ func TestParseConfigEnvTwinsAndFlagWins(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	cfg, level := set.agent, set.level
 	if cfg.ControlPlane.Host != "cp.example.com" || cfg.ServerID != "ny-1" || cfg.Token != "secret" || cfg.Interface != "wg7" ||
 		cfg.ListenPort != 51000 || cfg.Interval != 3*time.Second || cfg.PingTarget != "192.0.2.1" || !cfg.Userspace ||
 		cfg.PrivateKeyFile != "/etc/wg.key" || !cfg.Exclusive || cfg.StateDir != "/tmp/state" || level.String() != "DEBUG" {
 		t.Fatalf("cfg = %+v, level %v", cfg, level)
+	}
+}
+
+// TestParseConfigPprof: --pprof is accepted only by a binary built with
+// -tags pprof.
+func TestParseConfigPprof(t *testing.T) {
+	set, err := parseConfig(required, env("SENTRAZONE_AGENT_PPROF", "127.0.0.1:6060"), io.Discard)
+	switch {
+	case pprofBuilt && (err != nil || set.pprof != "127.0.0.1:6060"):
+		t.Fatalf("pprof %q, %v", set.pprof, err)
+	case !pprofBuilt && (err == nil || !strings.Contains(err.Error(), "-tags pprof") || !strings.Contains(err.Error(), "SENTRAZONE_AGENT_PPROF")):
+		t.Fatalf("without -tags pprof: %v", err)
 	}
 }
 
@@ -75,13 +89,14 @@ func TestParseConfigErrorsNameTheFlag(t *testing.T) {
 		{with("--log-level", "loud"), env(), []string{"--log-level"}},
 		{with("--ping-target", "http://x/"), env(), []string{"--ping-target"}},
 		{with("--state-dir", ""), env(), []string{"--state-dir"}},
+		{with("--pprof", "6060"), env(), []string{"--pprof", "SENTRAZONE_AGENT_PPROF"}},
 		{required, env("SENTRAZONE_AGENT_INTERVAL", "soon"), []string{"--interval", "SENTRAZONE_AGENT_INTERVAL"}},
 		{required, env("SENTRAZONE_AGENT_USERSPACE", "maybe"), []string{"--userspace", "SENTRAZONE_AGENT_USERSPACE"}},
 		{with("--bogus"), env(), []string{"bogus"}},
 		{with("extra"), env(), []string{"extra"}},
 	}
 	for _, tt := range tests {
-		_, _, err := parseConfig(tt.args, tt.getenv, io.Discard)
+		_, err := parseConfig(tt.args, tt.getenv, io.Discard)
 		if err == nil {
 			t.Errorf("%v: no error", tt.args)
 			continue

@@ -34,9 +34,10 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Getenv, os.Stderr))
 }
 
-// run is main without the process globals, for tests.
+// run is main without the process globals, for tests. It does tune the
+// Go runtime (see memory.go).
 func run(args []string, getenv func(string) string, stderr io.Writer) int {
-	cfg, level, err := parseConfig(args, getenv, stderr)
+	set, err := parseConfig(args, getenv, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return exitOK
 	}
@@ -44,7 +45,9 @@ func run(args []string, getenv func(string) string, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "sentrazone-agent:", err)
 		return exitUsage
 	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	tuneRuntime(getenv, set.pprof != "")
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: set.level}))
+	cfg := set.agent
 	cfg.Logger = log
 	a, err := agent.New(cfg)
 	if err != nil {
@@ -53,6 +56,13 @@ func run(args []string, getenv func(string) string, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
 	defer stop()
+	if set.pprof != "" {
+		if err := startPprof(ctx, set.pprof, log); err != nil {
+			fmt.Fprintln(stderr, "sentrazone-agent:", err)
+			return exitFailed
+		}
+	}
+	go releaseMemory(ctx, memoryRelease)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx) }()
 	select {
