@@ -37,6 +37,49 @@ type rssOptions struct {
 	peers    int
 	interval time.Duration
 	duration time.Duration
+	at       durationList
+	env      envList
+	heap     string
+}
+
+// rssPprofAddr is where the agent serves pprof when --heap-profile is set;
+// the network namespace is the run's own, so the port is free.
+const rssPprofAddr = "127.0.0.1:6061"
+
+// durationList is a comma-separated list of durations.
+type durationList []time.Duration
+
+func (l *durationList) String() string {
+	s := make([]string, len(*l))
+	for i, d := range *l {
+		s[i] = d.String()
+	}
+	return strings.Join(s, ",")
+}
+
+func (l *durationList) Set(v string) error {
+	for f := range strings.SplitSeq(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(f))
+		if err != nil || d <= 0 {
+			return fmt.Errorf("want positive durations, got %q", f)
+		}
+		*l = append(*l, d)
+	}
+	slices.Sort(*l)
+	return nil
+}
+
+// envList collects repeated KEY=VALUE flags.
+type envList []string
+
+func (l *envList) String() string { return strings.Join(*l, " ") }
+
+func (l *envList) Set(v string) error {
+	if k, _, ok := strings.Cut(v, "="); !ok || k == "" {
+		return fmt.Errorf("want KEY=VALUE, got %q", v)
+	}
+	*l = append(*l, v)
+	return nil
 }
 
 // cmdAgentRSS runs the built sentrazone-agent (--userspace) against a fake
@@ -49,6 +92,10 @@ func cmdAgentRSS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wr
 	fs.IntVar(&o.peers, "peers", 1000, "peers in the desired config")
 	fs.DurationVar(&o.interval, "interval", time.Second, "the agent's --interval")
 	fs.DurationVar(&o.duration, "duration", 30*time.Second, "how long the agent reports before RSS is read")
+	fs.Var(&o.at, "at", "also print the memory figures at these times since start, e.g. 10s,30s (they end the run if later than --duration)")
+	fs.Var(&o.env, "agent-env", "KEY=VALUE added to the agent's environment, e.g. GODEBUG=gctrace=1 (repeatable)")
+	fs.StringVar(&o.heap, "heap-profile", "", "write the agent's heap profile (after a GC) to this file at the end; runs the agent with --pprof "+rssPprofAddr+
+		" (build it with -tags pprof)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -119,10 +166,14 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(state)
-	agent := exec.CommandContext(ctx, o.agent, "--control-plane", "http://"+ln.Addr().String(),
+	args := []string{"--control-plane", "http://" + ln.Addr().String(),
 		"--server-id", "agent-rss", "--userspace", "--interface", "wgrss0",
-		"--interval", o.interval.String(), "--state-dir", state, "--log-level", "warn")
-	agent.Env = append(os.Environ(), "SENTRAZONE_AGENT_TOKEN="+agentRSSToken)
+		"--interval", o.interval.String(), "--state-dir", state, "--log-level", "warn"}
+	if o.heap != "" {
+		args = append(args, "--pprof", rssPprofAddr)
+	}
+	agent := exec.CommandContext(ctx, o.agent, args...)
+	agent.Env = append(append(os.Environ(), "SENTRAZONE_AGENT_TOKEN="+agentRSSToken), o.env...)
 	agent.Stdout, agent.Stderr = os.Stderr, os.Stderr
 	if err := agent.Start(); err != nil {
 		return fmt.Errorf("start agent: %w", err)
@@ -132,31 +183,73 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 		_ = agent.Wait()
 	}()
 
+	end := o.duration
+	if len(o.at) > 0 {
+		end = max(end, o.at[len(o.at)-1])
+	}
+	points := slices.DeleteFunc(slices.Clone(o.at), func(d time.Duration) bool { return d >= end })
+	fmt.Fprintf(out, "agent-rss: %d peers desired, interval %s, agent env %q\n", o.peers, o.interval, o.env)
 	start := time.Now()
-	var peakRSS int64
+	var peak int64
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
-	for time.Since(start) < o.duration {
+	for time.Since(start) < end {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:
 		}
-		rss, _, err := procMemory(agent.Process.Pid)
+		m, err := procMemory(agent.Process.Pid)
 		if err != nil {
 			return fmt.Errorf("agent exited early: %w", err)
 		}
-		peakRSS = max(peakRSS, rss)
+		peak = max(peak, m.rss)
+		if len(points) > 0 && time.Since(start) >= points[0] {
+			printMemory(out, points[0], m, peak, &reports, &applied)
+			points = points[1:]
+		}
 	}
-	rss, hwm, err := procMemory(agent.Process.Pid)
+	m, err := procMemory(agent.Process.Pid)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "agent-rss: %d peers desired, %d reported in the last report, %d reports in %s (interval %s)\n",
-		o.peers, applied.Load(), reports.Load(), o.duration, o.interval)
-	fmt.Fprintf(out, "  VmRSS at end %.1f MB, highest sampled %.1f MB, VmHWM %.1f MB\n",
-		mb(rss), mb(max(peakRSS, rss)), mb(hwm))
+	printMemory(out, end, m, max(peak, m.rss), &reports, &applied)
+	if o.heap != "" {
+		if err := fetchHeapProfile(ctx, o.heap); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "  heap profile written to %s\n", o.heap)
+	}
 	return nil
+}
+
+// printMemory prints one line of figures taken at the given time.
+func printMemory(out io.Writer, at time.Duration, m procMem, peak int64, reports, peers *atomic.Int64) {
+	fmt.Fprintf(out, "  at %s: VmRSS %.1f MB (anon %.1f, file %.1f), highest sampled %.1f MB, VmHWM %.1f MB; CPU %.2f s; %d reports, %d peers in the last\n",
+		at, mb(m.rss), mb(m.anon), mb(m.file), mb(peak), mb(m.hwm), m.cpu.Seconds(), reports.Load(), peers.Load())
+}
+
+// fetchHeapProfile saves the agent's heap profile, taken after a GC.
+func fetchHeapProfile(ctx context.Context, path string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+rssPprofAddr+"/debug/pprof/heap?gc=1", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("heap profile: status %d", resp.StatusCode)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("heap profile: %w", err)
+	}
+	return os.WriteFile(path, b, 0o644)
 }
 
 func mb(kb int64) float64 { return float64(kb) / 1024 }
@@ -231,11 +324,19 @@ func rssConfig(n int) (domain.AgentConfig, error) {
 	return cfg, nil
 }
 
-// procMemory reads VmRSS and VmHWM (kB) of pid.
-func procMemory(pid int) (rss, hwm int64, err error) {
+// procMem are memory figures of a process, in kB.
+type procMem struct {
+	rss, hwm   int64 // VmRSS, VmHWM
+	anon, file int64 // RssAnon, RssFile
+	cpu        time.Duration
+}
+
+// procMemory reads the memory figures of pid from /proc/<pid>/status.
+func procMemory(pid int) (procMem, error) {
+	var m procMem
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
-		return 0, 0, err
+		return m, err
 	}
 	for _, line := range strings.Split(string(b), "\n") {
 		k, v, ok := strings.Cut(line, ":")
@@ -249,14 +350,37 @@ func procMemory(pid int) (rss, hwm int64, err error) {
 		n, _ := strconv.ParseInt(f[0], 10, 64)
 		switch k {
 		case "VmRSS":
-			rss = n
+			m.rss = n
 		case "VmHWM":
-			hwm = n
+			m.hwm = n
+		case "RssAnon":
+			m.anon = n
+		case "RssFile":
+			m.file = n
 		case "State":
 			if f[0] == "Z" {
-				return 0, 0, errors.New("agent is a zombie")
+				return m, errors.New("agent is a zombie")
 			}
 		}
 	}
-	return rss, hwm, nil
+	m.cpu, err = procCPU(pid)
+	return m, err
+}
+
+// procCPU reads the user and system time of pid from /proc/<pid>/stat,
+// in USER_HZ (100 per second on Linux).
+func procCPU(pid int) (time.Duration, error) {
+	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "stat"))
+	if err != nil {
+		return 0, err
+	}
+	// The command name (field 2) may hold spaces: count from its ')'.
+	i := strings.LastIndexByte(string(b), ')')
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("short /proc/<pid>/stat")
+	}
+	utime, _ := strconv.ParseInt(f[11], 10, 64)
+	stime, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(utime+stime) * 10 * time.Millisecond, nil
 }
