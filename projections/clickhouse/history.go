@@ -50,6 +50,8 @@ type HistoryStore struct {
 	// again have the sorting key of rows already there and count once.
 	mu    sync.Mutex
 	known map[int]int64
+
+	flushes flushQueue
 }
 
 var _ projections.HistoryStore = (*HistoryStore)(nil)
@@ -66,10 +68,11 @@ func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
 // ApplyReports inserts the server_reported events of batch, all from
 // partition, that lie at or past the partition's stored next offset: one
 // insert into reports, one into peer_traffic when there are peer stats,
-// then the new next offset. A crash between the inserts and the offset
-// write makes the batch come again; its rows then repeat rows already
-// there, with the same sorting key, and History reads with FINAL, so they
-// count once.
+// then the new next offset, together with the batches of other partitions
+// applied at the same time (see history_flush.go). A crash between the
+// inserts and the offset write makes the batch come again; its rows then
+// repeat rows already there, with the same sorting key, and History reads
+// with FINAL, so they count once.
 func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
 	if err := checkBatch(partition, batch); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
@@ -98,17 +101,10 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 	if next == start {
 		return nil
 	}
-	s.forget(partition) // until the offset below is written
-	if err := s.insertReports(ctx, reports); err != nil {
+	job := &applyJob{partition: partition, rows: reports, next: next, done: make(chan struct{})}
+	if err := s.write(ctx, job); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
-	if err := s.insertPeerTraffic(ctx, reports); err != nil {
-		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
-	}
-	if err := s.writeOffset(ctx, partition, next); err != nil {
-		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
-	}
-	s.remember(partition, next)
 	return nil
 }
 

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"time"
-
-	"github.com/sentrazone/sentrazone/eventstore"
 )
 
 // ClickHouse 18.16 needs the column list of a batch insert spelled out.
@@ -58,13 +56,6 @@ func (s *HistoryStore) insertPeerTraffic(ctx context.Context, rows []reportRow) 
 			}
 		}
 		return nil
-	})
-}
-
-// writeOffset records next as the partition's next offset.
-func (s *HistoryStore) writeOffset(ctx context.Context, partition int, next int64) error {
-	return s.insert(ctx, "projection_offsets", sqlInsertOffset, func(b batchAppender) error {
-		return b.Append(historyProjection, eventstore.TopicReports, uint16(partition), uint64(next), time.Now().UTC())
 	})
 }
 

@@ -1,0 +1,116 @@
+package clickhouse
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/sentrazone/sentrazone/eventstore"
+)
+
+// Group commit. ClickHouse wants few, large inserts: every insert is a new
+// part to merge later. Partitions are applied concurrently, so batches
+// that arrive while a flush is out wait and go together in the next one:
+// one insert into each table and one of all their offsets, whatever the
+// number of partitions.
+
+// flushTimeout bounds one flush; it runs for callers that may give up.
+const flushTimeout = time.Minute
+
+// applyJob is one partition's batch waiting to be written.
+type applyJob struct {
+	partition int
+	rows      []reportRow
+	next      int64
+	done      chan struct{}
+	err       error
+}
+
+type flushQueue struct {
+	mu      sync.Mutex
+	pending []*applyJob
+	busy    bool
+}
+
+// write queues job, starts a flush when none is out, and waits for the
+// flush that carries it.
+func (s *HistoryStore) write(ctx context.Context, job *applyJob) error {
+	q := &s.flushes
+	q.mu.Lock()
+	q.pending = append(q.pending, job)
+	if !q.busy {
+		q.busy = true
+		go s.flushAll()
+	}
+	q.mu.Unlock()
+	select {
+	case <-job.done:
+		return job.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// flushAll flushes what is pending until nothing is.
+func (s *HistoryStore) flushAll() {
+	q := &s.flushes
+	for {
+		q.mu.Lock()
+		jobs := q.pending
+		q.pending = nil
+		if len(jobs) == 0 {
+			q.busy = false
+			q.mu.Unlock()
+			return
+		}
+		q.mu.Unlock()
+		err := s.flush(jobs)
+		for _, j := range jobs {
+			j.err = err
+			close(j.done)
+		}
+	}
+}
+
+// flush writes jobs' rows, then their offsets. Until the offsets are
+// written the partitions' cached offsets are forgotten: a failure after
+// the rows makes them come again, and FINAL counts them once.
+func (s *HistoryStore) flush(jobs []*applyJob) error {
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	var rows []reportRow
+	for _, j := range jobs {
+		s.forget(j.partition)
+		rows = append(rows, j.rows...)
+	}
+	if err := s.insertReports(ctx, rows); err != nil {
+		return err
+	}
+	if err := s.insertPeerTraffic(ctx, rows); err != nil {
+		return err
+	}
+	if err := s.writeOffsets(ctx, jobs); err != nil {
+		return err
+	}
+	for _, j := range jobs {
+		s.remember(j.partition, j.next)
+	}
+	return nil
+}
+
+// writeOffsets records each job's next offset, in one insert.
+func (s *HistoryStore) writeOffsets(ctx context.Context, jobs []*applyJob) error {
+	now := time.Now().UTC()
+	return s.insert(ctx, "projection_offsets", sqlInsertOffset, func(b batchAppender) error {
+		var errs []error
+		for _, j := range jobs {
+			errs = append(errs, b.Append(historyProjection, eventstore.TopicReports, uint16(j.partition), uint64(j.next), now))
+		}
+		if err := errors.Join(errs...); err != nil {
+			return fmt.Errorf("offsets: %w", err)
+		}
+		return nil
+	})
+}
