@@ -47,7 +47,8 @@ type Reports interface {
 	// Authorize checks an agent's bearer token for the given server ids:
 	// ingest.ErrUnauthenticated for an unknown token, ingest.ErrForbidden when a
 	// per-server token names another server. A fleet token registers
-	// unknown servers (remoteIP helps guess their endpoint).
+	// unknown servers (remoteIP helps guess their endpoint). With no
+	// reports it checks the token alone.
 	Authorize(ctx context.Context, token, remoteIP string, reports []domain.ServerReported) error
 	// Submit appends validated reports and returns once the log
 	// acknowledged them.

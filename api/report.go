@@ -17,11 +17,18 @@ type acceptedResponse struct {
 }
 
 // report takes one report or a JSON array of them from an agent:
-// bearer token present, decode, validate, authorize, then submit.
+// authenticate, decode, validate, authorize for the servers named, then
+// submit.
 func (h *handlers) report(c *fiber.Ctx) error {
 	token := bearerToken(c)
 	if token == "" {
 		return newAPIError(http.StatusUnauthorized, CodeUnauthorized, "missing agent bearer token")
+	}
+	// The token first, for no server yet: a wrong one is a 401 before the
+	// body is read. The servers it may report for are checked below.
+	ctx := c.UserContext()
+	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), nil); err != nil {
+		return fmt.Errorf("report: authenticate: %w", err)
 	}
 	body, err := requestBody(c)
 	if err != nil {
@@ -40,7 +47,6 @@ func (h *handlers) report(c *fiber.Ctx) error {
 		}
 		reports[i] = r
 	}
-	ctx := c.UserContext()
 	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), reports); err != nil {
 		return fmt.Errorf("report: authorize: %w", err)
 	}

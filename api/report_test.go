@@ -120,6 +120,10 @@ func TestReportRejects(t *testing.T) {
 	if len(e.reports.submitted) != 0 {
 		t.Fatalf("rejected reports were submitted: %v", e.reports.submitted)
 	}
+	// A wrong token is a 401 whatever the body holds.
+	for _, body := range []string{`{"server_id":"Bad"}`, `{not json`, `{"server_id":"a"}`} {
+		e.do(t, "POST", "/api/report", body, "Authorization", "Bearer wrong-token").want(t, 401, CodeUnauthorized)
+	}
 }
 
 func TestReportAuth(t *testing.T) {

@@ -61,8 +61,8 @@ func NewReports(cfg ReportsConfig) (*Reports, error) {
 	return r, nil
 }
 
-// Authorize checks token for every server id in reports. Comparisons are
-// constant-time over hashes.
+// Authorize checks token for every server id in reports; with no reports
+// it checks the token alone. Comparisons are constant-time over hashes.
 func (r *Reports) Authorize(ctx context.Context, token, remoteIP string, reports []domain.ServerReported) error {
 	if token == "" {
 		return ErrUnauthenticated

@@ -29,9 +29,18 @@ func TestAuthorizeAgentTokens(t *testing.T) {
 	if err := h.reports.Authorize(ctx, token, "198.51.100.7", mixed); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("batch naming another server: %v, want ErrForbidden", err)
 	}
-	for _, bad := range []string{"", "random", token + "x", "szagent.paris.AAAA", "szagent.nowhere.AAAA", "szagent..x"} {
+	for _, bad := range []string{"", "random", token + "x", "szagent.paris.AAAA", "szagent.nowhere.AAAA", "szagent..x", "szagent.\xff.x"} {
 		if err := h.reports.Authorize(ctx, bad, "198.51.100.7", paris); !errors.Is(err, ErrUnauthenticated) {
 			t.Errorf("token %q: %v, want ErrUnauthenticated", bad, err)
+		}
+		// Without reports the token alone is checked.
+		if err := h.reports.Authorize(ctx, bad, "198.51.100.7", nil); !errors.Is(err, ErrUnauthenticated) {
+			t.Errorf("token %q alone: %v, want ErrUnauthenticated", bad, err)
+		}
+	}
+	for _, good := range []string{token, testFleetToken} {
+		if err := h.reports.Authorize(ctx, good, "198.51.100.7", nil); err != nil {
+			t.Errorf("a valid token alone: %v", err)
 		}
 	}
 }
