@@ -25,6 +25,8 @@ const (
 	logKeyOffset      = "offset"
 	logKeyTable       = "table"
 	logKeyPartitionID = "partition_id"
+	logKeyWidth       = "width"
+	logKeyErr         = "err"
 )
 
 // ErrInvalidBatch is returned for a batch whose records do not belong to
@@ -50,8 +52,11 @@ type HistoryStore struct {
 	// again have the sorting key of rows already there and count once.
 	mu    sync.Mutex
 	known map[int]int64
+	// closed is the copy of rollup_progress (see rollup.go), under mu.
+	closed closedTo
 
 	flushes flushQueue
+	now     func() time.Time
 }
 
 var _ projections.HistoryStore = (*HistoryStore)(nil)
@@ -62,17 +67,19 @@ func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &HistoryStore{conn: conn, log: log, known: map[int]int64{}}
+	return &HistoryStore{conn: conn, log: log, known: map[int]int64{},
+		closed: closedTo{by: map[uint32]uint64{}}, now: time.Now}
 }
 
 // ApplyReports inserts the server_reported events of batch, all from
 // partition, that lie at or past the partition's stored next offset: one
 // insert into reports, one into peer_traffic when there are peer stats,
-// then the new next offset, together with the batches of other partitions
-// applied at the same time (see history_flush.go). A crash between the
-// inserts and the offset write makes the batch come again; its rows then
-// repeat rows already there, with the same sorting key, and History reads
-// with FINAL, so they count once.
+// then the rollups of its late reports (see rollup.go), then the new next
+// offset, together with the batches of other partitions applied at the
+// same time (see history_flush.go). A crash between the inserts and the
+// offset write makes the batch come again; its rows then repeat rows
+// already there, with the same sorting key, and rollups and History read
+// reports with FINAL, so they count once.
 func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
 	if err := checkBatch(partition, batch); err != nil {
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)

@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/sentrazone/sentrazone/eventstore"
@@ -48,13 +49,13 @@ func (s *HistoryStore) loadOffsets(ctx context.Context) (map[int]int64, error) {
 	return out, nil
 }
 
-// historyTables are the tables of history rows; both are partitioned by
+// historyTables are the tables of history rows; all are partitioned by
 // toDate of their time column.
-var historyTables = []string{"reports", "peer_traffic"}
+var historyTables = []string{"reports", "peer_traffic", "report_rollups"}
 
-// Prune drops every daily partition of reports and peer_traffic that ends
-// before the given time (in the server's time zone), so up to a day of
-// data older than before may remain. ClickHouse 18.16 has no TTL; dropping
+// Prune drops every daily partition of reports, peer_traffic and
+// report_rollups that ends before the given time (in the server's time
+// zone), so up to a day of data older than before may remain. ClickHouse 18.16 has no TTL; dropping
 // a partition is cheap and immediate. Offsets are kept.
 func (s *HistoryStore) Prune(ctx context.Context, before time.Time) error {
 	cut := dateTimeBound(before)
@@ -102,14 +103,15 @@ func (s *HistoryStore) oldPartitions(ctx context.Context, table string, cut uint
 	return ids, nil
 }
 
-// Reset empties reports and peer_traffic and deletes this projection's
-// offsets, waiting for that mutation to finish so the next NextOffsets
-// sees none.
+// Reset empties reports, peer_traffic, the rollups and their progress and
+// deletes this projection's offsets, waiting for that mutation to finish
+// so the next NextOffsets sees none.
 func (s *HistoryStore) Reset(ctx context.Context) error {
 	s.mu.Lock()
 	clear(s.known)
+	s.closed = closedTo{by: map[uint32]uint64{}}
 	s.mu.Unlock()
-	for _, table := range historyTables {
+	for _, table := range slices.Concat(historyTables, []string{"rollup_progress"}) {
 		if err := s.conn.Exec(ctx, "TRUNCATE TABLE "+table); err != nil {
 			return fmt.Errorf("clickhouse history: reset: truncate %s: %w", table, err)
 		}

@@ -62,6 +62,20 @@ func TestHistoryCountsRowsStoredTwiceOnce(t *testing.T) {
 			t.Fatalf("History after the duplicate insert: point %d = %+v, want %+v", i, got[i], want[i])
 		}
 	}
+	// A window short enough to be read as rows and bucketed here.
+	q.To = q.From.Add(time.Hour)
+	got, err = s.History(ctx, q)
+	if err != nil {
+		t.Fatalf("History: %v", err)
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("History of the first hour after the duplicate insert: %d points, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !pointEqual(got[i], want[i]) {
+			t.Fatalf("History of the first hour after the duplicate insert: point %d = %+v, want %+v", i, got[i], want[i])
+		}
+	}
 }
 
 func pointEqual(a, b projections.HistoryPoint) bool {

@@ -71,10 +71,14 @@ func (s *HistoryStore) flushAll() {
 			j.err = err
 			close(j.done)
 		}
+		if err == nil {
+			s.closeRollups()
+		}
 	}
 }
 
-// flush writes jobs' rows, then their offsets. Until the offsets are
+// flush writes jobs' rows, rolls up their late reports again, then writes
+// their offsets. Until the offsets are
 // written the partitions' cached offsets are forgotten: a failure after
 // the rows makes them come again, and FINAL counts them once.
 func (s *HistoryStore) flush(jobs []*applyJob) error {
@@ -89,6 +93,9 @@ func (s *HistoryStore) flush(jobs []*applyJob) error {
 		return err
 	}
 	if err := s.insertPeerTraffic(ctx, rows); err != nil {
+		return err
+	}
+	if err := s.rollUpLate(ctx, rows, s.now()); err != nil {
 		return err
 	}
 	if err := s.writeOffsets(ctx, jobs); err != nil {

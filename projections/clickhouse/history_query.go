@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sentrazone/sentrazone/projections"
 )
 
@@ -15,25 +17,14 @@ import (
 // positive.
 var ErrInvalidQuery = errors.New("invalid history query")
 
-// historySelect buckets reports. FINAL collapses reports stored twice (a
-// batch re-delivered before its offset was written) before aggregation;
-// on 18.16 it measured faster than a GROUP BY or LIMIT BY subquery. The
-// bucket is computed in nanoseconds, so any Step > 0 aligns to the epoch
-// exactly like the memory store. On equal times the later log position
-// supplies the counters.
-const historySelect = `SELECT server_id,
-	intDiv(toUInt64(reported_at) * 1000000000, ?) * ? AS bucket,
-	countIf(ping_ok = 1) AS pings,
-	avgIf(ping_ms, ping_ok = 1) AS ping,
-	argMax(transfer_rx, (reported_at, kafka_partition, kafka_offset)) AS rx,
-	argMax(transfer_tx, (reported_at, kafka_partition, kafka_offset)) AS tx
-FROM reports FINAL
-WHERE reported_at >= toDateTime(?) AND reported_at <= toDateTime(?)%s
-GROUP BY server_id, bucket
-ORDER BY server_id, bucket`
-
 // History returns one point per server and bucket of q.Step that holds at
 // least one report in [q.From, q.To), sorted by server id, then time.
+//
+// When a rollup width divides the step, the buckets the rollups are
+// complete for come from report_rollups and only the ends of the window
+// (a partial first bucket, the buckets not yet closed) from reports; the
+// parts are read at once and combined here. Either way the answer is the
+// same.
 func (s *HistoryStore) History(ctx context.Context, q projections.HistoryQuery) ([]projections.HistoryPoint, error) {
 	if q.Step <= 0 {
 		return nil, fmt.Errorf("clickhouse history: step %v: %w", q.Step, ErrInvalidQuery)
@@ -42,42 +33,96 @@ func (s *HistoryStore) History(ctx context.Context, q projections.HistoryQuery) 
 	if from >= to {
 		return []projections.HistoryPoint{}, nil
 	}
-	step := uint64(q.Step)
-	// to-1 is the last second in range; it fits a DateTime.
-	args := []any{step, step, from, to - 1}
-	filter := ""
-	if len(q.ServerIDs) > 0 {
-		filter = " AND server_id IN (?" + strings.Repeat(", ?", len(q.ServerIDs)-1) + ")"
-		for _, id := range q.ServerIDs {
-			args = append(args, id)
-		}
-	}
-	rows, err := s.conn.Query(ctx, fmt.Sprintf(historySelect, filter), args...)
+	plan, err := s.plan(ctx, q.Step, from, to)
 	if err != nil {
-		return nil, fmt.Errorf("clickhouse history: query: %w", err)
+		return nil, fmt.Errorf("clickhouse history: %w", err)
 	}
-	defer func() { _ = rows.Close() }()
-	out := []projections.HistoryPoint{}
-	for rows.Next() {
-		var (
-			p      projections.HistoryPoint
-			bucket uint64
-			pings  uint64
-			ping   float64
-		)
-		if err := rows.Scan(&p.ServerID, &bucket, &pings, &ping, &p.TransferRx, &p.TransferTx); err != nil {
-			return nil, fmt.Errorf("clickhouse history: scan: %w", err)
+	parts := make([][]partial, len(plan.raw), len(plan.raw)+1)
+	g, gctx := errgroup.WithContext(ctx)
+	for i, r := range plan.raw {
+		g.Go(func() (err error) {
+			parts[i], err = s.readReports(gctx, q, r[0], r[1])
+			return err
+		})
+	}
+	var rolled []partial
+	if plan.width > 0 {
+		g.Go(func() (err error) {
+			rolled, err = s.readRollups(gctx, q, plan)
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, fmt.Errorf("clickhouse history: %w", err)
+	}
+	if plan.width > 0 {
+		parts = append(parts, rolled) // the longest list last: see mergePartials
+	}
+	return mergePartials(parts), nil
+}
+
+// historyPlan says where History reads what: the seconds [a, b) of each
+// raw range from reports, the buckets starting in [rollFrom, rollTo) from
+// rollups of width (none when 0).
+type historyPlan struct {
+	raw              [][2]uint64
+	width            uint32
+	rollFrom, rollTo uint64
+}
+
+// plan splits [from, to) (seconds) between rollups and reports: rollups
+// for the whole buckets of the widest width dividing step that closed_to
+// covers, reports for the rest.
+func (s *HistoryStore) plan(ctx context.Context, step time.Duration, from, to uint64) (historyPlan, error) {
+	all := historyPlan{raw: [][2]uint64{{from, to}}}
+	w := rollupWidthFor(step)
+	if w == 0 {
+		return all, nil
+	}
+	closed, err := s.closedWidths(ctx)
+	if err != nil {
+		return historyPlan{}, err
+	}
+	rf := floorTo(from+uint64(w)-1, w)
+	rt := min(floorTo(to, w), closed[w])
+	if rf >= rt {
+		return all, nil
+	}
+	p := historyPlan{width: w, rollFrom: rf, rollTo: rt}
+	if from < rf {
+		p.raw = append(p.raw, [2]uint64{from, rf})
+	}
+	if rt < to {
+		p.raw = append(p.raw, [2]uint64{rt, to})
+	}
+	return p, nil
+}
+
+// rollupWidthFor returns the widest rollup width dividing step, 0 if none.
+func rollupWidthFor(step time.Duration) uint32 {
+	if step%time.Second != 0 {
+		return 0
+	}
+	sec := uint64(step / time.Second)
+	for i := len(rollupWidths) - 1; i >= 0; i-- {
+		if sec%uint64(rollupWidths[i]) == 0 {
+			return rollupWidths[i]
 		}
-		p.RecordedAt = time.Unix(0, int64(bucket)).UTC()
-		if pings > 0 && !math.IsNaN(ping) {
-			p.PingMS = &ping
-		}
-		out = append(out, p)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("clickhouse history: read rows: %w", err)
+	return 0
+}
+
+// serverFilter returns " AND server_id IN (...)" and its args, or nothing
+// when ids is empty (every server).
+func serverFilter(ids []string) (string, []any) {
+	if len(ids) == 0 {
+		return "", nil
 	}
-	return out, nil
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return " AND server_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")", args
 }
 
 // dateTimeBound is the smallest whole second at or after t, clamped to
