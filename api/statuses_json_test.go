@@ -3,8 +3,11 @@ package api
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"testing"
 	"time"
+
+	"github.com/sentrazone/sentrazone/projections"
 )
 
 // TestAppendStatusesMatchesEncodingJSON: the hand-written encoder writes
@@ -36,26 +39,53 @@ func TestAppendStatusesMatchesEncodingJSON(t *testing.T) {
 	}
 }
 
-// TestAppendHistoryMatchesEncodingJSON: likewise for history buckets.
+// TestAppendHistoryMatchesEncodingJSON: likewise for history buckets,
+// written from the points the stores return.
 func TestAppendHistoryMatchesEncodingJSON(t *testing.T) {
 	f := func(v float64) *float64 { return &v }
-	out := []historyJSON{
+	berlin := time.FixedZone("CEST", 2*3600)
+	points := []projections.HistoryPoint{
 		{ServerID: "berlin", RecordedAt: time.Date(2026, 5, 6, 11, 50, 0, 0, time.UTC)},
 		{ServerID: "los-angeles", PingMS: f(12.4), TransferRx: 1 << 63, TransferTx: math.MaxUint64,
 			RecordedAt: time.Date(2026, 5, 6, 11, 59, 1, 123456789, time.UTC)},
 		{ServerID: "odd\"<&>\\é\u2028\x01", PingMS: f(1e-7)},
 		{ServerID: "huge", PingMS: f(1e21), RecordedAt: time.Date(1999, 1, 2, 3, 4, 5, 600, time.UTC)},
+		{ServerID: "zoned", RecordedAt: time.Date(2026, 5, 6, 13, 50, 0, 0, berlin)},
 	}
-	for _, tc := range [][]historyJSON{nil, {}, out[:1], out} {
-		want, err := json.Marshal(tc)
+	for _, tc := range [][]projections.HistoryPoint{nil, {}, points[:1], points} {
+		out := make([]historyJSON, len(tc))
+		for i, p := range tc {
+			out[i] = historyJSON{ServerID: p.ServerID, PingMS: p.PingMS, TransferRx: p.TransferRx,
+				TransferTx: p.TransferTx, RecordedAt: p.RecordedAt.UTC()}
+		}
+		want, err := json.Marshal(out)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tc) == 0 {
-			want = []byte("[]")
-		}
 		if got := appendHistory(nil, tc); string(got) != string(want) {
 			t.Errorf("appendHistory:\n got %s\nwant %s", got, want)
+		}
+	}
+}
+
+// The short way of writing UTC times of whole seconds writes what
+// time.Time's MarshalJSON writes, for any such time and any other.
+func TestAppendJSONTimeMatchesMarshalJSON(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	zone := time.FixedZone("X", -7*3600-1800)
+	times := []time.Time{{}, time.Unix(0, 0).UTC(), time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(-1, 1, 1, 0, 0, 0, 0, time.UTC)}
+	for range 2000 {
+		u := time.Unix(rng.Int64N(1<<37)-1<<35, 0)
+		times = append(times, u.UTC(), u.In(zone), u.Add(time.Duration(rng.IntN(1e9))).UTC())
+	}
+	for _, tm := range times {
+		want, err := tm.MarshalJSON()
+		if err != nil {
+			continue // years MarshalJSON refuses are never written
+		}
+		if got := appendJSONTime(nil, tm); string(got) != string(want) {
+			t.Fatalf("appendJSONTime(%v) = %s, want %s", tm, got, want)
 		}
 	}
 }
