@@ -57,6 +57,7 @@ func (s *HistoryStore) History(ctx context.Context, q projections.HistoryQuery) 
 	}
 	if plan.width > 0 {
 		parts = append(parts, rolled) // the longest list last: see mergePartials
+		defer sparePartials.put(rolled)
 	}
 	return mergePartials(parts), nil
 }

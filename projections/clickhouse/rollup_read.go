@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"fmt"
 	"slices"
-	"sync"
 
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 )
@@ -22,28 +21,13 @@ type rollupRow struct {
 	rx, tx  uint64
 }
 
-// Scratch space of scanRollupRows, reused: the rows and the cells are
-// megabytes for a 72 h query, which a fresh allocation zeroes each time.
+// Scratch space of History, reused: rows and cells of scanRollupRows
+// and the partials it returns.
 var (
-	rollupRowsPool  sync.Pool // *[]rollupRow
-	rollupCellsPool sync.Pool // *[]int32
+	spareRollupRows spares[rollupRow]
+	spareCells      spares[int32]
+	sparePartials   spares[partial]
 )
-
-// scratch returns a pooled slice with room for n, or a new one, of length
-// 0, or of length n and zeroed when zero is set.
-func scratch[T any](pool *sync.Pool, n int, zero bool) *[]T {
-	p, _ := pool.Get().(*[]T)
-	if p == nil || cap(*p) < n {
-		s := make([]T, 0, n)
-		p = &s
-	}
-	*p = (*p)[:0]
-	if zero {
-		*p = (*p)[:n]
-		clear(*p)
-	}
-	return p
-}
 
 // scanRollupRows reads and closes rows of sqlRollupRows, buckets of
 // width from the second from on, and returns one partial per server and
@@ -54,9 +38,8 @@ func scanRollupRows(rows driver.Rows, from uint64, width uint32, hint int) ([]pa
 	defer func() { _ = rows.Close() }()
 	index := map[string]int32{}
 	var names []string
-	buf := scratch[rollupRow](&rollupRowsPool, hint+hint/8, false)
-	defer rollupRowsPool.Put(buf)
-	all := *buf
+	all := spareRollupRows.get(hint + hint/8)
+	defer func() { spareRollupRows.put(all) }()
 	var ( // outside the loop: Scan makes them escape
 		r      rollupRow
 		server string
@@ -74,7 +57,6 @@ func scanRollupRows(rows driver.Rows, from uint64, width uint32, hint int) ([]pa
 		r.server = i
 		all = append(all, r)
 	}
-	*buf = all // keep what append grew
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("read report_rollups: %w", err)
 	}
@@ -99,9 +81,8 @@ func newestPerBucket(rows []rollupRow, names []string, from uint64, width uint32
 
 func newestByCell(rows []rollupRow, names []string, from uint64, width uint32, slots int) []partial {
 	rank := rankNames(names)
-	buf := scratch[int32](&rollupCellsPool, len(names)*slots, true)
-	defer rollupCellsPool.Put(buf)
-	cell := *buf // row index + 1; 0 is empty
+	cell := spareCells.getZeroed(len(names) * slots) // row index + 1; 0 is empty
+	defer spareCells.put(cell)
 	n := 0
 	for i, r := range rows {
 		k := rank[r.server]*slots + int((uint64(r.bucket)-from)/uint64(width))
@@ -113,7 +94,7 @@ func newestByCell(rows []rollupRow, names []string, from uint64, width uint32, s
 			cell[k] = int32(i + 1)
 		}
 	}
-	out := make([]partial, 0, n)
+	out := sparePartials.get(n)
 	for _, c := range cell {
 		if c != 0 {
 			out = append(out, rows[c-1].partial(names))
