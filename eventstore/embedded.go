@@ -17,9 +17,26 @@ type Embedded struct {
 	addr    string
 }
 
+// EmbeddedOption changes how StartEmbedded runs the broker.
+type EmbeddedOption func(*embeddedConfig)
+
+type embeddedConfig struct{ noSync bool }
+
+// WithoutFsync makes the broker leave its writes to the page cache instead
+// of fsyncing every record batch, as a Kafka broker does by default (it
+// counts on replicas, not the disk, for durability). A single embedded
+// broker has no replicas: this is for measuring serve against a stand-in
+// for a Kafka cluster, not for keeping data.
+func WithoutFsync() EmbeddedOption { return func(c *embeddedConfig) { c.noSync = true } }
+
 // StartEmbedded starts the broker with its state in dataDir/log, listening
-// on 127.0.0.1:port (0 picks a free port). Every write is fsynced.
-func StartEmbedded(dataDir string, port int, logger *slog.Logger) (*Embedded, error) {
+// on 127.0.0.1:port (0 picks a free port). Every write is fsynced unless
+// WithoutFsync is given.
+func StartEmbedded(dataDir string, port int, logger *slog.Logger, opts ...EmbeddedOption) (*Embedded, error) {
+	var cfg embeddedConfig
+	for _, o := range opts {
+		o(&cfg)
+	}
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
@@ -27,13 +44,16 @@ func StartEmbedded(dataDir string, port int, logger *slog.Logger) (*Embedded, er
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("embedded broker: create %s: %w", dir, err)
 	}
-	c, err := kfake.NewCluster(
+	kopts := []kfake.Opt{
 		kfake.NumBrokers(1),
 		kfake.Ports(port),
 		kfake.DataDir(dir),
-		kfake.SyncWrites(),
 		kfake.WithLogger(kfakeLogger{logger}),
-	)
+	}
+	if !cfg.noSync {
+		kopts = append(kopts, kfake.SyncWrites())
+	}
+	c, err := kfake.NewCluster(kopts...)
 	if err != nil {
 		return nil, fmt.Errorf("embedded broker: start on port %d with %s: %w", port, dir, err)
 	}
@@ -42,7 +62,7 @@ func StartEmbedded(dataDir string, port int, logger *slog.Logger) (*Embedded, er
 		c.Close()
 		return nil, fmt.Errorf("embedded broker: expected 1 listener, got %d", len(addrs))
 	}
-	logger.Info("embedded broker started", "addr", addrs[0], "dir", dir)
+	logger.Info("embedded broker started", "addr", addrs[0], "dir", dir, "fsync", !cfg.noSync)
 	return &Embedded{cluster: c, addr: addrs[0]}, nil
 }
 

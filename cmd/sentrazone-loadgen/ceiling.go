@@ -63,18 +63,24 @@ func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	dir := fs.String("data-dir", "", "where the broker keeps its log (required)")
 	port := fs.Int("port", 9092, "port on 127.0.0.1")
 	dur := fs.Duration("for", 30*time.Minute, "stop by itself after this long")
+	fsync := fs.Bool("fsync", true, "fsync every record batch, as the embedded default does; "+
+		"false leaves writes to the page cache, as a Kafka broker does by default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return errors.New("--data-dir is required")
 	}
-	emb, err := eventstore.StartEmbedded(*dir, *port, nil)
+	var opts []eventstore.EmbeddedOption
+	if !*fsync {
+		opts = append(opts, eventstore.WithoutFsync())
+	}
+	emb, err := eventstore.StartEmbedded(*dir, *port, nil, opts...)
 	if err != nil {
 		return err
 	}
 	defer emb.Close()
-	fmt.Fprintf(out, "broker: Kafka protocol on %s\n", emb.Addr())
+	fmt.Fprintf(out, "broker: Kafka protocol on %s (fsync %v)\n", emb.Addr(), *fsync)
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
 	<-ctx.Done()

@@ -56,7 +56,9 @@ type HistoryStore struct {
 	closed closedTo
 
 	flushes flushQueue
-	now     func() time.Time
+	// flushEvery spaces flushes (see history_flush.go).
+	flushEvery time.Duration
+	now        func() time.Time
 }
 
 var _ projections.HistoryStore = (*HistoryStore)(nil)
@@ -68,7 +70,8 @@ func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &HistoryStore{conn: conn, log: log, known: map[int]int64{},
-		closed: closedTo{by: map[uint32]uint64{}}, now: time.Now}
+		closed: closedTo{by: map[uint32]uint64{}}, now: time.Now,
+		flushes: flushQueue{full: make(chan struct{}, 1)}, flushEvery: defaultFlushEvery}
 }
 
 // ApplyReports inserts the server_reported events of batch, all from

@@ -14,10 +14,18 @@ import (
 // part to merge later. Partitions are applied concurrently, so batches
 // that arrive while a flush is out wait and go together in the next one:
 // one insert into each table and one of all their offsets, whatever the
-// number of partitions.
+// number of partitions. Flushes are also spaced flushEvery apart, unless
+// flushRows rows are waiting: at thousands of reports a second, inserts
+// as fast as they return kept ClickHouse merging on most of a core.
 
-// flushTimeout bounds one flush; it runs for callers that may give up.
-const flushTimeout = time.Minute
+const (
+	// flushTimeout bounds one flush; it runs for callers that may give up.
+	flushTimeout = time.Minute
+	// defaultFlushEvery is the least time between the starts of flushes.
+	defaultFlushEvery = 500 * time.Millisecond
+	// flushRows waiting start a flush before flushEvery has passed.
+	flushRows = 50000
+)
 
 // applyJob is one partition's batch waiting to be written.
 type applyJob struct {
@@ -31,7 +39,10 @@ type applyJob struct {
 type flushQueue struct {
 	mu      sync.Mutex
 	pending []*applyJob
-	busy    bool
+	rows    int           // in pending
+	busy    bool          // a flushAll runs
+	last    time.Time     // when the last flush started
+	full    chan struct{} // signalled when rows reaches flushRows
 }
 
 // write queues job, starts a flush when none is out, and waits for the
@@ -40,6 +51,13 @@ func (s *HistoryStore) write(ctx context.Context, job *applyJob) error {
 	q := &s.flushes
 	q.mu.Lock()
 	q.pending = append(q.pending, job)
+	q.rows += len(job.rows)
+	if q.rows >= flushRows {
+		select {
+		case q.full <- struct{}{}:
+		default:
+		}
+	}
 	if !q.busy {
 		q.busy = true
 		go s.flushAll()
@@ -57,14 +75,20 @@ func (s *HistoryStore) write(ctx context.Context, job *applyJob) error {
 func (s *HistoryStore) flushAll() {
 	q := &s.flushes
 	for {
+		s.awaitFlushTime()
 		q.mu.Lock()
 		jobs := q.pending
-		q.pending = nil
+		q.pending, q.rows = nil, 0
+		select {
+		case <-q.full: // a signal for rows this flush takes
+		default:
+		}
 		if len(jobs) == 0 {
 			q.busy = false
 			q.mu.Unlock()
 			return
 		}
+		q.last = time.Now()
 		q.mu.Unlock()
 		err := s.flush(jobs)
 		for _, j := range jobs {
@@ -74,6 +98,25 @@ func (s *HistoryStore) flushAll() {
 		if err == nil {
 			s.closeRollups()
 		}
+	}
+}
+
+// awaitFlushTime waits until flushEvery has passed since the last flush
+// started, or flushRows rows wait.
+func (s *HistoryStore) awaitFlushTime() {
+	q := &s.flushes
+	q.mu.Lock()
+	wait := time.Until(q.last.Add(s.flushEvery))
+	enough := q.rows >= flushRows
+	q.mu.Unlock()
+	if wait <= 0 || enough {
+		return
+	}
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-q.full:
 	}
 }
 

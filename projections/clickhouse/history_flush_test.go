@@ -91,3 +91,70 @@ func TestConcurrentAppliesShareInserts(t *testing.T) {
 		t.Errorf("%d report rows, want %d", rows, parts*perPart)
 	}
 }
+
+// countingConn counts inserts into reports.
+type countingConn struct {
+	driver.Conn
+	inserts atomic.Int32
+}
+
+func (c *countingConn) PrepareBatch(ctx context.Context, query string, opts ...driver.PrepareBatchOption) (driver.Batch, error) {
+	if strings.HasPrefix(query, sqlInsertReports) {
+		c.inserts.Add(1)
+	}
+	return c.Conn.PrepareBatch(ctx, query, opts...)
+}
+
+// Partitions applying batch after batch for a second get their rows into
+// a handful of inserts, flushEvery apart, and every row lands.
+func TestFlushesAreSpaced(t *testing.T) {
+	base := newTestHistoryStore(t)
+	conn := &countingConn{Conn: base.conn}
+	s := NewHistoryStore(conn, base.log)
+	s.flushEvery = 200 * time.Millisecond
+	const parts, perBatch = 4, 20
+	start := time.Now()
+	var (
+		wg      sync.WaitGroup
+		batches atomic.Int32
+	)
+	for p := range parts {
+		wg.Go(func() {
+			for off := int64(0); time.Since(start) < time.Second; off += perBatch {
+				batch := testReports(t, off, perBatch)
+				for i := range batch {
+					batch[i].Partition = p
+				}
+				if err := s.ApplyReports(t.Context(), p, batch); err != nil {
+					t.Error(err)
+					return
+				}
+				batches.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	maxInserts := int32(elapsed/s.flushEvery) + 2
+	if n := conn.inserts.Load(); n > maxInserts || n < 2 {
+		t.Errorf("%d batches in %v went in %d inserts, want 2..%d", batches.Load(), elapsed, n, maxInserts)
+	}
+	if batches.Load() <= conn.inserts.Load() {
+		t.Errorf("%d batches in %d inserts: nothing was grouped", batches.Load(), conn.inserts.Load())
+	}
+	next, err := s.NextOffsets(t.Context(), eventstore.TopicReports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want uint64
+	for p := range parts {
+		want += uint64(next[p])
+	}
+	var rows uint64
+	if err := base.conn.QueryRow(t.Context(), "SELECT count() FROM reports FINAL").Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	if rows != want || want != uint64(batches.Load())*perBatch {
+		t.Errorf("%d report rows, %d by the offsets, want %d", rows, want, batches.Load()*perBatch)
+	}
+}

@@ -25,7 +25,9 @@ func newTestHistoryStore(t testing.TB) *HistoryStore {
 	if err := Migrate(ctx, conn, nil); err != nil {
 		t.Fatalf("Migrate: %v", err)
 	}
-	return NewHistoryStore(conn, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	s := NewHistoryStore(conn, slog.New(slog.NewTextHandler(t.Output(), nil)))
+	s.flushEvery = 0 // tests apply batch after batch; TestFlushesAreSpaced covers the spacing
+	return s
 }
 
 func TestHistoryStoreContract(t *testing.T) {

@@ -153,6 +153,7 @@ func checkLikeReports(t *testing.T, s *HistoryStore, from, to time.Time) {
 func TestRollupsAnswerLikeReports(t *testing.T) {
 	a := newTestHistoryStore(t)
 	b := NewHistoryStore(a.conn, a.log)
+	b.flushEvery = 0
 	clockA, clockB := &testClock{now: rollupT0}, &testClock{now: rollupT0.Add(-time.Minute)}
 	a.now, b.now = clockA.Now, clockB.Now
 	fleet := newRollupFleet(1)
@@ -314,6 +315,7 @@ func TestCloserCatchesUp(t *testing.T) {
 func TestReportsBehindTheCloserAreRolledUp(t *testing.T) {
 	a := newTestHistoryStore(t)
 	b := NewHistoryStore(a.conn, a.log)
+	b.flushEvery = 0
 	clockA, clockB := &testClock{now: rollupT0}, &testClock{now: rollupT0.Add(-119 * time.Second)}
 	a.now, b.now = clockA.Now, clockB.Now
 	fleet := newRollupFleet(4)
