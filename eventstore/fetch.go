@@ -59,17 +59,31 @@ func readBatch(resp *kafka.FetchResponse, offset int64) (Batch, error) {
 			return Batch{}, fmt.Errorf("read record: %w", err)
 		}
 		if rec.Offset < offset {
-			continue // batches may start before the requested offset
+			release(rec) // batches may start before the requested offset
+			continue
 		}
 		r := Record{Topic: resp.Topic, Partition: resp.Partition, Offset: rec.Offset, Time: rec.Time}
-		if r.Key, err = readBytes(rec.Key); err != nil {
-			return Batch{}, err
+		r.Key, err = readBytes(rec.Key)
+		if err == nil {
+			r.Value, err = readBytes(rec.Value)
 		}
-		if r.Value, err = readBytes(rec.Value); err != nil {
+		release(rec)
+		if err != nil {
 			return Batch{}, err
 		}
 		b.Records = append(b.Records, r)
 		b.Next = rec.Offset + 1
+	}
+}
+
+// release gives a record's key and value back to kafka-go: they hold
+// references to its pooled pages, which otherwise are garbage for the
+// collector and new allocations for the next fetch.
+func release(rec *kafka.Record) {
+	for _, b := range []kafka.Bytes{rec.Key, rec.Value} {
+		if b != nil {
+			_ = b.Close()
+		}
 	}
 }
 

@@ -147,6 +147,29 @@ func (p *Projector) read(ctx context.Context, s sink, part int, from int64, out 
 		case <-ctx.Done():
 			return
 		}
+		if s.topic == eventstore.TopicReports && len(batch) < reportsLingerBelow {
+			linger(ctx, reportsLinger)
+		}
+	}
+}
+
+// Reports come a few at a time from thousands of agents: fetched as soon
+// as each arrives, every fetch and every store transaction carries a
+// handful. After a small batch the reports loops wait reportsLinger for
+// more, which costs that much freshness and saves most of those round
+// trips. Events are never held back: commands wait for their projection.
+const (
+	reportsLinger      = 20 * time.Millisecond
+	reportsLingerBelow = 500
+)
+
+// linger waits d or until ctx ends.
+func linger(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }
 

@@ -109,3 +109,69 @@ func TestProjectorNeverSkipsUndecodable(t *testing.T) {
 		t.Fatalf("events applied up to %d past an undecodable record", next[0])
 	}
 }
+
+// dripLog holds no events and grows its one reports partition by one
+// record at every reports fetch, as a steady trickle of agents would.
+type dripLog struct {
+	fixedLog
+	mu      sync.Mutex
+	reports []eventstore.Record
+	fetches int
+}
+
+func (l *dripLog) Fetch(ctx context.Context, topic string, p int, offset int64, maxWait time.Duration) (eventstore.Batch, error) {
+	if topic != eventstore.TopicReports {
+		return l.fixedLog.Fetch(ctx, topic, p, offset, maxWait)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fetches++
+	n := int64(len(l.reports))
+	at := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second)
+	env, err := domain.NewEvent(domain.ServerReported{ServerID: "drip", PingMS: 1, PingOK: true, ReportedAt: at},
+		"drip", 0, domain.AgentActor("drip"), "", at)
+	if err != nil {
+		return eventstore.Batch{}, err
+	}
+	v, err := domain.Encode(env)
+	if err != nil {
+		return eventstore.Batch{}, err
+	}
+	l.reports = append(l.reports, eventstore.Record{Topic: topic, Offset: n, Value: v})
+	end := n + 1
+	return eventstore.Batch{Records: l.reports[offset:end], Next: end, HighWatermark: end}, nil
+}
+
+func (l *dripLog) counts() (fetches, records int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fetches, len(l.reports)
+}
+
+// A trickle of reports is fetched a batch every reportsLinger or so, not
+// a record at a time, and every record is applied.
+func TestReportsLoopsLingerAfterSmallBatches(t *testing.T) {
+	l := &dripLog{fixedLog: fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{}}}
+	state := memstate.New(nil)
+	p := projections.NewProjector(l, state, nil, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	const run = 500 * time.Millisecond
+	time.Sleep(run) // let it run: the fetch count over time is what is tested
+	cancel()
+	<-done
+	fetches, records := l.counts()
+	// The status sink reads the reports; one fetch per 20 ms linger at
+	// most, with slack for timers on a busy machine.
+	if max := int(run/(20*time.Millisecond)) + 5; fetches > max {
+		t.Errorf("%d reports fetches in %v, want at most %d", fetches, run, max)
+	}
+	next, err := state.NextOffsets(t.Context(), eventstore.TopicReports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if next[0] < int64(records)-1 || next[0] == 0 {
+		t.Errorf("applied up to %d of %d records", next[0], records)
+	}
+}
