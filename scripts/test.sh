@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The test command: gofmt, go vet and go test -race against real Postgres and
-# ClickHouse.
+# The test command: gofmt, go vet, go test -race against real Postgres and
+# ClickHouse, and every benchmark run once.
 #
 # Works on a fresh Debian 12 machine as root (CI=true, no stdin) and is
 # idempotent: services already running are reused.
@@ -315,3 +315,8 @@ go vet ./...
 
 step "go test"
 go test -race -count=1 -timeout 15m ./...
+
+# Every Go benchmark once, so that none rots; no timing is asserted (the
+# figures are in docs/PERFORMANCE.md, measured apart).
+step "go test -bench (each benchmark once)"
+go test -run '^$' -bench . -benchtime 1x -count=1 -timeout 10m ./...

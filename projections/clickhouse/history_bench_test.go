@@ -10,10 +10,12 @@ import (
 
 // BenchmarkHistoryApplyReports1000 applies batches of 1000 new reports
 // (two peers each) to a real ClickHouse; it skips without
-// SENTRAZONE_TEST_CLICKHOUSE_URL.
+// SENTRAZONE_TEST_CLICKHOUSE_URL. The store's clock is at the first
+// report, so that every report is live, as agents' are: none is late.
 func BenchmarkHistoryApplyReports1000(b *testing.B) {
 	const n = 1000
 	s := newTestHistoryStore(b)
+	s.now = func() time.Time { return time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC) }
 	ctx := context.Background()
 	var next int64
 	b.ReportAllocs()
@@ -30,7 +32,8 @@ func BenchmarkHistoryApplyReports1000(b *testing.B) {
 }
 
 // BenchmarkHistory72h queries 72h of 20 servers reporting every 10s
-// (518,400 reports) at a 6-minute step.
+// (518,400 reports), rolled up, at the default 10-minute step (rollups)
+// and at a 7-minute step (reports only).
 func BenchmarkHistory72h(b *testing.B) {
 	s := newTestHistoryStore(b)
 	ctx := context.Background()
@@ -44,14 +47,28 @@ func BenchmarkHistory72h(b *testing.B) {
 	if err != nil {
 		b.Fatalf("fill reports: %v", err)
 	}
-	q := projections.HistoryQuery{From: t0, To: t0.Add(72 * time.Hour), Step: 6 * time.Minute}
-	for b.Loop() {
-		got, err := s.History(ctx, q)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if len(got) != 20*720 {
-			b.Fatalf("got %d points, want %d", len(got), 20*720)
-		}
+	// Roll up as the closer does after flushes, up to the end of the data.
+	s.now = func() time.Time { return t0.Add(72*time.Hour + rollupGrace) }
+	for range 72*3600/closeSpan + 1 {
+		s.closeRollups()
+	}
+	end := uint64(t0.Add(72 * time.Hour).Unix())
+	if p, err := s.plan(ctx, 10*time.Minute, uint64(t0.Unix()), end); err != nil || p.width != 600 || p.rollTo != end {
+		b.Fatalf("plan of the 10-minute step: %+v, %v; want rollups of width 600 up to %d", p, err, end)
+	}
+	for _, step := range []time.Duration{10 * time.Minute, 7 * time.Minute} {
+		b.Run(step.String(), func(b *testing.B) {
+			q := projections.HistoryQuery{From: t0, To: t0.Add(72 * time.Hour), Step: step}
+			want := 20 * int((72*time.Hour+step-1)/step)
+			for b.Loop() {
+				got, err := s.History(ctx, q)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(got) != want {
+					b.Fatalf("got %d points, want %d", len(got), want)
+				}
+			}
+		})
 	}
 }
