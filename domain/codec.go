@@ -1,7 +1,6 @@
 package domain
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -76,6 +75,11 @@ func Encode(e Envelope) ([]byte, error) {
 	case e.ID == uuid.Nil:
 		return nil, fmt.Errorf("encode event %s: %w: id is missing", e.Type, ErrMalformedEvent)
 	}
+	if r, ok := e.Payload.(ServerReported); ok {
+		if b, ok := appendReportEvent(make([]byte, 0, 512+128*len(r.PeerStats)), e, r); ok {
+			return b, nil
+		}
+	}
 	out := wireOut{
 		wireHeader: wireHeader{
 			V:                EnvelopeVersion,
@@ -102,7 +106,7 @@ func Encode(e Envelope) ([]byte, error) {
 // unknown content silently: unknown fields, in the envelope or the payload,
 // are malformed (a writer adding fields must bump the schema version).
 func Decode(b []byte) (Envelope, error) {
-	if e, ok := decodeReport(b); ok {
+	if e, ok := decodeReportFast(b); ok {
 		return e, nil
 	}
 	return decodeAny(b)
@@ -146,30 +150,6 @@ func (h wireHeader) envelope(p Payload) Envelope {
 		OccurredAt:       h.OccurredAt.UTC(),
 		Payload:          p,
 	}
-}
-
-// reportIn is a server_reported event read in one pass.
-type reportIn struct {
-	wireHeader
-	Payload *ServerReported `json:"payload"`
-}
-
-var reportTypeField = []byte(`"type":"server_reported"`)
-
-// decodeReport is Decode's fast path for server_reported, most of the log:
-// envelope and payload in one strict pass instead of two. Anything it
-// does not accept, error or not, goes the general way, which also words
-// the errors.
-func decodeReport(b []byte) (Envelope, bool) {
-	if !bytes.Contains(b, reportTypeField) {
-		return Envelope{}, false
-	}
-	var in reportIn
-	if strictUnmarshal(b, &in) != nil || in.Type != EventServerReported || in.Payload == nil ||
-		in.Schema != registry[EventServerReported].schema || checkHeader(in.wireHeader) != nil {
-		return Envelope{}, false
-	}
-	return in.envelope(*in.Payload), true
 }
 
 // checkHeader validates the envelope fields before the payload is decoded.

@@ -279,7 +279,7 @@ func TestDecodeCopiesInput(t *testing.T) {
 	}
 }
 
-// The one-pass path for server_reported decodes exactly what the general
+// The hand-written path for server_reported decodes exactly what the general
 // path does, and leaves everything it does not accept to it.
 func TestDecodeReportFastPathMatchesGeneral(t *testing.T) {
 	for _, p := range samplePayloads() {
@@ -291,7 +291,7 @@ func TestDecodeReportFastPathMatchesGeneral(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		fast, ok := decodeReport(raw)
+		fast, ok := decodeReportFast(raw)
 		if ok != (e.Type == EventServerReported) {
 			t.Fatalf("%s: fast path taken = %v", e.Type, ok)
 		}
@@ -314,7 +314,7 @@ func TestDecodeReportFastPathMatchesGeneral(t *testing.T) {
 		"null payload":          regexp.MustCompile(`"payload":\{.*\}\}$`).ReplaceAllString(string(raw), `"payload":null}`),
 		"trailing data":         string(raw) + " {}",
 	} {
-		if _, ok := decodeReport([]byte(bad)); ok {
+		if _, ok := decodeReportFast([]byte(bad)); ok {
 			t.Errorf("%s: taken by the fast path", name)
 		}
 		if _, err := Decode([]byte(bad)); err == nil {

@@ -1,0 +1,318 @@
+package domain
+
+import (
+	"bytes"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// reportScan reads the layout appendReportEvent writes. Every step checks
+// its input exactly and sets bad on the first mismatch; the caller then
+// leaves the event to the general decoder.
+type reportScan struct {
+	b   []byte
+	bad bool
+}
+
+// lit consumes s.
+func (r *reportScan) lit(s string) {
+	if r.bad || len(r.b) < len(s) || string(r.b[:len(s)]) != s {
+		r.bad = true
+		return
+	}
+	r.b = r.b[len(s):]
+}
+
+// peek reports whether the input goes on with s.
+func (r *reportScan) peek(s string) bool {
+	return !r.bad && bytes.HasPrefix(r.b, []byte(s))
+}
+
+// str consumes a quoted string of plain bytes (see plainByte): no escape
+// and nothing the general decoder would read differently.
+func (r *reportScan) str() string {
+	raw := r.quoted()
+	for _, c := range raw {
+		if !plainByte(c) {
+			r.bad = true
+			return ""
+		}
+	}
+	return string(raw)
+}
+
+// quoted consumes a quoted string and returns its bytes, unchecked.
+func (r *reportScan) quoted() []byte {
+	if r.bad || len(r.b) == 0 || r.b[0] != '"' {
+		r.bad = true
+		return nil
+	}
+	end := bytes.IndexByte(r.b[1:], '"')
+	if end < 0 {
+		r.bad = true
+		return nil
+	}
+	raw := r.b[1 : 1+end]
+	r.b = r.b[end+2:]
+	return raw
+}
+
+// number consumes a JSON number token: -?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][+-]?[0-9]+)?
+// When integer is set, only the integer part is allowed.
+func (r *reportScan) number(integer bool) []byte {
+	if r.bad {
+		return nil
+	}
+	b, i := r.b, 0
+	if i < len(b) && b[i] == '-' {
+		i++
+	}
+	switch {
+	case i < len(b) && b[i] == '0':
+		i++
+	case i < len(b) && b[i] >= '1' && b[i] <= '9':
+		for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+			i++
+		}
+	default:
+		r.bad = true
+		return nil
+	}
+	if !integer {
+		if i < len(b) && b[i] == '.' {
+			i++
+			j := i
+			for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+				i++
+			}
+			if i == j {
+				r.bad = true
+				return nil
+			}
+		}
+		if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+			i++
+			if i < len(b) && (b[i] == '+' || b[i] == '-') {
+				i++
+			}
+			j := i
+			for i < len(b) && b[i] >= '0' && b[i] <= '9' {
+				i++
+			}
+			if i == j {
+				r.bad = true
+				return nil
+			}
+		}
+	}
+	tok := b[:i]
+	r.b = b[i:]
+	return tok
+}
+
+func (r *reportScan) int64() int64 {
+	tok := r.number(true)
+	if r.bad {
+		return 0
+	}
+	v, err := strconv.ParseInt(string(tok), 10, 64)
+	if err != nil {
+		r.bad = true
+	}
+	return v
+}
+
+func (r *reportScan) int() int {
+	tok := r.number(true)
+	if r.bad {
+		return 0
+	}
+	v, err := strconv.ParseInt(string(tok), 10, strconv.IntSize)
+	if err != nil {
+		r.bad = true
+	}
+	return int(v)
+}
+
+func (r *reportScan) uint64() uint64 {
+	tok := r.number(true)
+	if r.bad {
+		return 0
+	}
+	v, err := strconv.ParseUint(string(tok), 10, 64)
+	if err != nil {
+		r.bad = true
+	}
+	return v
+}
+
+func (r *reportScan) float() float64 {
+	tok := r.number(false)
+	if r.bad {
+		return 0
+	}
+	v, err := strconv.ParseFloat(string(tok), 64)
+	if err != nil {
+		r.bad = true
+	}
+	return v
+}
+
+func (r *reportScan) bool() bool {
+	switch {
+	case r.peek("true"):
+		r.lit("true")
+		return true
+	case r.peek("false"):
+		r.lit("false")
+		return false
+	}
+	r.bad = true
+	return false
+}
+
+// time consumes a quoted time in the shape RFC3339Nano writes, which
+// every JSON decoder reads alike.
+func (r *reportScan) time() time.Time {
+	raw := r.quoted()
+	var t time.Time
+	if r.bad || !rfc3339Shape(raw) || t.UnmarshalText(raw) != nil {
+		r.bad = true
+	}
+	return t
+}
+
+// rfc3339Shape reports whether s is YYYY-MM-DDTHH:MM:SS, then optionally
+// a '.' and 1 to 9 digits, then Z or ±HH:MM.
+func rfc3339Shape(s []byte) bool {
+	const head = "dddd-dd-ddTdd:dd:dd"
+	if len(s) < len(head)+1 {
+		return false
+	}
+	for i := range len(head) {
+		if c := s[i]; (head[i] == 'd') != (c >= '0' && c <= '9') || (head[i] != 'd' && c != head[i]) {
+			return false
+		}
+	}
+	s = s[len(head):]
+	if s[0] == '.' {
+		n := 1
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return false
+		}
+		s = s[n:]
+	}
+	switch {
+	case len(s) == 1 && s[0] == 'Z':
+		return true
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
+		for _, i := range []int{1, 2, 4, 5} {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// uuid consumes a quoted id in its canonical 36-byte form.
+func (r *reportScan) uuid() uuid.UUID {
+	raw := r.quoted()
+	if r.bad || len(raw) != 36 {
+		r.bad = true
+		return uuid.Nil
+	}
+	id, err := uuid.ParseBytes(raw)
+	if err != nil {
+		r.bad = true
+	}
+	return id
+}
+
+// decodeReportFast reads a server_reported event in the layout Encode
+// writes. ok is false for anything else, valid or not.
+func decodeReportFast(b []byte) (_ Envelope, ok bool) {
+	r := reportScan{b: b}
+	var e Envelope
+	var p ServerReported
+	r.lit(`{"v":1,"id":`)
+	e.ID = r.uuid()
+	r.lit(`,"type":"server_reported","schema":1,"aggregate_id":`)
+	e.AggregateID = r.str()
+	r.lit(`,"aggregate_version":`)
+	e.AggregateVersion = r.int64()
+	r.lit(`,"actor":`)
+	e.Actor = r.str()
+	r.lit(`,"source_ip":`)
+	e.SourceIP = r.str()
+	r.lit(`,"occurred_at":`)
+	e.OccurredAt = r.time().UTC()
+	r.lit(`,"payload":{"server_id":`)
+	p.ServerID = r.str()
+	r.lit(`,"ping_ms":`)
+	p.PingMS = r.float()
+	r.lit(`,"ping_ok":`)
+	p.PingOK = r.bool()
+	r.lit(`,"peers":`)
+	p.Peers = r.int()
+	r.lit(`,"transfer_rx":`)
+	p.TransferRx = r.uint64()
+	r.lit(`,"transfer_tx":`)
+	p.TransferTx = r.uint64()
+	r.lit(`,"reported_at":`)
+	p.ReportedAt = r.time()
+	r.lit(`,"interface":`)
+	if r.peek("null") {
+		r.lit("null")
+	} else {
+		var in InterfaceInfo
+		r.lit(`{"public_key":`)
+		in.PublicKey = r.str()
+		r.lit(`,"listen_port":`)
+		in.ListenPort = r.int()
+		r.lit("}")
+		p.Interface = &in
+	}
+	r.lit(`,"peer_stats":`)
+	if r.peek("null") {
+		r.lit("null")
+	} else {
+		r.lit("[")
+		p.PeerStats = []PeerStat{}
+		for !r.bad && !r.peek("]") {
+			if len(p.PeerStats) > 0 {
+				r.lit(",")
+			}
+			var ps PeerStat
+			r.lit(`{"public_key":`)
+			ps.PublicKey = r.str()
+			r.lit(`,"endpoint":`)
+			ps.Endpoint = r.str()
+			r.lit(`,"latest_handshake_at":`)
+			ps.LatestHandshakeAt = r.time()
+			r.lit(`,"transfer_rx":`)
+			ps.TransferRx = r.uint64()
+			r.lit(`,"transfer_tx":`)
+			ps.TransferTx = r.uint64()
+			r.lit("}")
+			p.PeerStats = append(p.PeerStats, ps)
+		}
+		r.lit("]")
+	}
+	r.lit(`,"applied_version":`)
+	p.AppliedVersion = r.int64()
+	r.lit("}}")
+	if r.bad || len(r.b) != 0 || e.ID == uuid.Nil {
+		return Envelope{}, false
+	}
+	e.Type = EventServerReported
+	e.SchemaVersion = 1
+	e.Payload = p
+	return e, true
+}
