@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 	"time"
+
+	"github.com/sentrazone/sentrazone/domain"
 )
 
 // appendStatuses appends out as a JSON array, byte for byte what
@@ -73,64 +75,7 @@ func appendJSONFloat(b []byte, f float64) []byte {
 	return append(b, q...)
 }
 
-// appendJSONTime writes t as time.Time's MarshalJSON does. UTC times of
-// whole seconds from 1970 to 9999, which every history bucket is, take a
-// shorter way: 43,200 buckets are 43,200 times.
+// appendJSONTime writes t as time.Time's MarshalJSON does.
 func appendJSONTime(b []byte, t time.Time) []byte {
-	sec := t.Unix()
-	if t.Location() != time.UTC || t.Nanosecond() != 0 || sec < 0 || sec >= maxFastTime {
-		b = append(b, '"')
-		b = t.AppendFormat(b, time.RFC3339Nano)
-		return append(b, '"')
-	}
-	y, mo, d := civilDate(sec / 86400)
-	sod := int(sec % 86400)
-	b = append(b, '"')
-	b = appendDigits(b, y, 4)
-	b = append(b, '-')
-	b = appendDigits(b, mo, 2)
-	b = append(b, '-')
-	b = appendDigits(b, d, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, sod/3600, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sod/60%60, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sod%60, 2)
-	return append(b, 'Z', '"')
-}
-
-// maxFastTime is 10000-01-01T00:00:00Z in Unix seconds.
-const maxFastTime = 253402300800
-
-// civilDate returns the date of a day counted from 1970-01-01 (>= 0), in
-// the proleptic Gregorian calendar: eras of 400 years, years starting on
-// March 1 so that the leap day comes last.
-func civilDate(days int64) (year, month, day int) {
-	z := days + 719468 // days from 0000-03-01
-	era := z / 146097
-	doe := z - era*146097                                  // day of era
-	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // year of era
-	doy := doe - (365*yoe + yoe/4 - yoe/100)               // day of the year from March 1
-	mp := (5*doy + 2) / 153                                // month from March, 0..11
-	day = int(doy - (153*mp+2)/5 + 1)
-	month = int(mp + 3)
-	if month > 12 {
-		month -= 12
-	}
-	year = int(yoe + era*400)
-	if month <= 2 {
-		year++
-	}
-	return year, month, day
-}
-
-// appendDigits writes 0 <= v < 10^width in width digits.
-func appendDigits(b []byte, v, width int) []byte {
-	var buf [4]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
-	}
-	return append(b, buf[:width]...)
+	return domain.AppendTimeJSON(b, t)
 }

@@ -4,7 +4,6 @@ import (
 	"encoding/hex"
 	"math"
 	"strconv"
-	"time"
 
 	"github.com/google/uuid"
 )
@@ -43,7 +42,7 @@ func appendReportEvent(b []byte, e Envelope, r ServerReported) (_ []byte, ok boo
 		return b, false
 	}
 	b = append(b, `,"occurred_at":`...)
-	if b, ok = appendTime(b, e.OccurredAt.UTC()); !ok {
+	if b, ok = appendTimeJSON(b, e.OccurredAt.UTC()); !ok {
 		return b, false
 	}
 	b = append(b, `,"payload":{"server_id":`...)
@@ -63,7 +62,7 @@ func appendReportEvent(b []byte, e Envelope, r ServerReported) (_ []byte, ok boo
 	b = append(b, `,"transfer_tx":`...)
 	b = strconv.AppendUint(b, r.TransferTx, 10)
 	b = append(b, `,"reported_at":`...)
-	if b, ok = appendTime(b, r.ReportedAt); !ok {
+	if b, ok = appendTimeJSON(b, r.ReportedAt); !ok {
 		return b, false
 	}
 	b = append(b, `,"interface":`...)
@@ -108,7 +107,7 @@ func appendPeerStat(b []byte, ps PeerStat) (_ []byte, ok bool) {
 		return b, false
 	}
 	b = append(b, `,"latest_handshake_at":`...)
-	if b, ok = appendTime(b, ps.LatestHandshakeAt); !ok {
+	if b, ok = appendTimeJSON(b, ps.LatestHandshakeAt); !ok {
 		return b, false
 	}
 	b = append(b, `,"transfer_rx":`...)
@@ -144,20 +143,6 @@ func appendPlainFloat(b []byte, f float64) ([]byte, bool) {
 		return b, false
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64), true
-}
-
-// appendTime appends t quoted in RFC 3339 with nanoseconds, as
-// time.Time's MarshalJSON does, for the years it accepts.
-func appendTime(b []byte, t time.Time) ([]byte, bool) {
-	if y := t.Year(); y < 0 || y > 9999 {
-		return b, false
-	}
-	if _, off := t.Zone(); off%60 != 0 {
-		return b, false // MarshalJSON refuses offsets with seconds
-	}
-	b = append(b, '"')
-	b = t.AppendFormat(b, time.RFC3339Nano)
-	return append(b, '"'), true
 }
 
 // appendUUID appends id in its canonical text form, as its MarshalText.

@@ -16,7 +16,8 @@ import (
 // several, pings of every magnitude, times in other zones, and now and
 // then a string or a value only the general way can write.
 func randomReport(rng *rand.Rand) ServerReported {
-	zones := []*time.Location{time.UTC, time.FixedZone("", 2*3600), time.FixedZone("X", -(7*3600 + 1800))}
+	zones := []*time.Location{time.UTC, time.FixedZone("", 2*3600), time.FixedZone("X", -(7*3600 + 1800)),
+		time.FixedZone("Y", 5*3600+1)}
 	at := func() time.Time {
 		t := time.Unix(rng.Int64N(4e9), int64(rng.IntN(3))*int64(rng.IntN(1e9))).In(zones[rng.IntN(len(zones))])
 		if rng.IntN(20) == 0 {

@@ -177,8 +177,11 @@ func (r *reportScan) bool() bool {
 // every JSON decoder reads alike.
 func (r *reportScan) time() time.Time {
 	raw := r.quoted()
-	var t time.Time
-	if r.bad || !rfc3339Shape(raw) || t.UnmarshalText(raw) != nil {
+	if r.bad {
+		return time.Time{}
+	}
+	t, ok := parseTimeJSON(raw)
+	if !ok {
 		r.bad = true
 	}
 	return t
@@ -187,16 +190,30 @@ func (r *reportScan) time() time.Time {
 // rfc3339Shape reports whether s is YYYY-MM-DDTHH:MM:SS, then optionally
 // a '.' and 1 to 9 digits, then Z or ±HH:MM.
 func rfc3339Shape(s []byte) bool {
-	const head = "dddd-dd-ddTdd:dd:dd"
-	if len(s) < len(head)+1 {
+	if len(s) < 20 {
 		return false
 	}
-	for i := range len(head) {
-		if c := s[i]; (head[i] == 'd') != (c >= '0' && c <= '9') || (head[i] != 'd' && c != head[i]) {
-			return false
+	for i, c := range s[:19] {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
 		}
 	}
-	s = s[len(head):]
+	s = s[19:]
 	if s[0] == '.' {
 		n := 1
 		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
