@@ -109,6 +109,9 @@ func Decode(b []byte) (Envelope, error) {
 	if e, ok := decodeReportFast(b); ok {
 		return e, nil
 	}
+	if e, ok := decodeEnvelopeFast(b); ok {
+		return e, nil
+	}
 	return decodeAny(b)
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sync"
 	"time"
 
@@ -173,16 +174,52 @@ func linger(ctx context.Context, d time.Duration) {
 	}
 }
 
+// decodeAll decodes recs in order. A large batch (a replay, a backlog)
+// is cut in one chunk per core, decoded at once: decoding is most of what
+// a replay costs, and the store applies on one core anyway. On failure it
+// names the first record that does not decode.
 func decodeAll(recs []eventstore.Record) ([]Decoded, error) {
-	out := make([]Decoded, 0, len(recs))
-	for _, r := range recs {
-		env, err := domain.Decode(r.Value)
-		if err != nil {
-			return nil, fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+	out := make([]Decoded, len(recs))
+	workers := min(runtime.GOMAXPROCS(0), len(recs)/decodeChunkMin, maxDecoders)
+	if workers <= 1 {
+		if err := decodeRange(recs, out); err != nil {
+			return nil, err
 		}
-		out = append(out, Decoded{Partition: r.Partition, Offset: r.Offset, Event: env})
+		return out, nil
+	}
+	errs := make([]error, workers)
+	var wg sync.WaitGroup
+	per := (len(recs) + workers - 1) / workers
+	for w := range workers {
+		lo, hi := w*per, min((w+1)*per, len(recs))
+		wg.Go(func() { errs[w] = decodeRange(recs[lo:hi], out[lo:hi]) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
+}
+
+// A batch is decoded in parallel in chunks of at least decodeChunkMin
+// records, by at most maxDecoders goroutines.
+const (
+	decodeChunkMin = 256
+	maxDecoders    = 4
+)
+
+// decodeRange decodes recs into out, of the same length.
+func decodeRange(recs []eventstore.Record, out []Decoded) error {
+	for i, r := range recs {
+		env, err := domain.Decode(r.Value)
+		if err != nil {
+			return fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
+		}
+		out[i] = Decoded{Partition: r.Partition, Offset: r.Offset, Event: env}
+	}
+	return nil
 }
 
 func (p *Projector) fail(ctx context.Context, b *eventstore.Backoff, s sink, part int, what string, err error) {
