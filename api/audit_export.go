@@ -2,22 +2,17 @@ package api
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
-	"time"
 
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sentrazone/sentrazone/projections"
 )
 
-// exportFlushRows is how many CSV rows are buffered at most before they
-// are pushed to the client.
-const exportFlushRows = 500
-
-var auditCSVHeader = []string{"id", "actor", "action", "target", "ip", "created_at"}
+// exportFlushBytes is how much CSV is buffered at most before it is
+// pushed to the client.
+const exportFlushBytes = 32 << 10
 
 // exportJob is everything the export stream needs; the fiber context is
 // gone by the time it runs.
@@ -55,25 +50,20 @@ func (h *handlers) exportAudit(c *fiber.Ctx) error {
 func (h *handlers) streamAudit(pw *io.PipeWriter, job exportJob) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	cw := csv.NewWriter(pw)
+	buf := appendCSVRecord(make([]byte, 0, exportFlushBytes+4096), auditCSVHeader...)
 	var rows int64
-	err := cw.Write(auditCSVHeader)
-	if err == nil {
-		err = h.cfg.State.ExportAudit(ctx, job.filter, func(r projections.AuditRow) error {
-			if err := cw.Write(auditRecord(r)); err != nil {
-				return err
-			}
-			rows++
-			if rows%exportFlushRows == 0 {
-				cw.Flush()
-				return cw.Error()
-			}
+	err := h.cfg.State.ExportAudit(ctx, job.filter, func(r projections.AuditRow) error {
+		buf = appendAuditRow(buf, r)
+		rows++
+		if len(buf) < exportFlushBytes {
 			return nil
-		})
-	}
+		}
+		_, err := pw.Write(buf)
+		buf = buf[:0]
+		return err
+	})
 	if err == nil {
-		cw.Flush()
-		err = cw.Error()
+		_, err = pw.Write(buf)
 	}
 	if err != nil {
 		err = fmt.Errorf("audit export: %w", err)
@@ -86,29 +76,4 @@ func (h *handlers) streamAudit(pw *io.PipeWriter, job exportJob) {
 	if err := h.cfg.Commands.RecordAuditExport(rctx, job.actor, job.filters, rows); err != nil {
 		h.log.Error("record audit export", "actor", job.actor.Email, "rows", rows, "err", err)
 	}
-}
-
-// auditRecord is one CSV row, every text cell neutralised.
-func auditRecord(r projections.AuditRow) []string {
-	return []string{
-		strconv.FormatInt(r.ID, 10),
-		csvSafe(r.Actor),
-		csvSafe(r.Action),
-		csvSafe(r.Target),
-		csvSafe(r.IP),
-		r.CreatedAt.UTC().Format(time.RFC3339Nano),
-	}
-}
-
-// csvSafe defuses spreadsheet formulas: a cell starting with '=', '+',
-// '-', '@', tab or carriage return gets a leading single quote.
-func csvSafe(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + s
-	}
-	return s
 }
