@@ -10,7 +10,11 @@ import (
 	"github.com/segmentio/kafka-go"
 )
 
-const fetchMaxBytes = 8 << 20
+const (
+	fetchMaxBytes = 8 << 20
+	// maxPrealloc bounds the records a fetch makes room for at once.
+	maxPrealloc = 1 << 15
+)
 
 // Fetch reads one batch of records of a partition from offset on. An
 // offset outside the partition's bounds fails with ErrOffsetOutOfRange.
@@ -49,6 +53,11 @@ func readBatch(resp *kafka.FetchResponse, offset int64) (Batch, error) {
 	b := Batch{Next: offset, HighWatermark: resp.HighWatermark, LogStart: resp.LogStartOffset}
 	if resp.Records == nil {
 		return b, nil
+	}
+	// At most the records up to the high watermark come back: room for
+	// them up front, bounded, saves growing a slice of large records.
+	if n := resp.HighWatermark - offset; n > 0 {
+		b.Records = make([]Record, 0, min(n, maxPrealloc))
 	}
 	for {
 		rec, err := resp.Records.ReadRecord()

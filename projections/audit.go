@@ -68,26 +68,26 @@ func NewAuditRow(prev AuditRow, env domain.Envelope, target string) AuditRow {
 }
 
 // AuditHash is SHA-256 over the previous hash and the row's own fields,
-// each length-prefixed so no two rows share an encoding.
+// each length-prefixed so no two rows share an encoding. The input is
+// built in one buffer and hashed at once: a replay hashes every row.
 func AuditHash(r AuditRow) []byte {
-	h := sha256.New()
-	var n [8]byte
-	field := func(b []byte) {
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
+	var buf [512]byte
+	b := binary.BigEndian.AppendUint64(buf[:0], 8)
+	b = binary.BigEndian.AppendUint64(b, uint64(r.ID))
+	b = appendHashField(b, r.PrevHash)
+	for _, s := range []string{r.EventID, r.Actor, r.Action, r.Target, r.IP} {
+		b = binary.BigEndian.AppendUint64(b, uint64(len(s)))
+		b = append(b, s...)
 	}
-	var id [8]byte
-	binary.BigEndian.PutUint64(id[:], uint64(r.ID))
-	field(id[:])
-	field(r.PrevHash)
-	field([]byte(r.EventID))
-	field([]byte(r.Actor))
-	field([]byte(r.Action))
-	field([]byte(r.Target))
-	field([]byte(r.IP))
-	field([]byte(r.CreatedAt.UTC().Format(time.RFC3339Nano)))
-	return h.Sum(nil)
+	var ts [40]byte
+	b = appendHashField(b, r.CreatedAt.UTC().AppendFormat(ts[:0], time.RFC3339Nano))
+	sum := sha256.Sum256(b)
+	return sum[:]
+}
+
+func appendHashField(b, f []byte) []byte {
+	b = binary.BigEndian.AppendUint64(b, uint64(len(f)))
+	return append(b, f...)
 }
 
 // VerifyAuditChain walks the whole chain oldest first and reports the
