@@ -38,7 +38,9 @@ type AuditReader interface {
 	// Audit returns rows newest first.
 	Audit(ctx context.Context, f AuditFilter, limit, offset int) ([]AuditRow, error)
 	// ExportAudit calls fn for every matching row, newest first, without
-	// holding them all in memory. fn's error stops the export.
+	// holding them all in memory. fn's error stops the export. The rows
+	// carry what an export shows: ID, Actor, Action, Target, IP and
+	// CreatedAt; a store may leave EventID and the hashes out.
 	ExportAudit(ctx context.Context, f AuditFilter, fn func(AuditRow) error) error
 	// AuditChain calls fn for every row, oldest first, for verification.
 	AuditChain(ctx context.Context, fn func(AuditRow) error) error

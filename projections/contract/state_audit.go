@@ -99,7 +99,7 @@ func stateAuditPaging(f *stateFeed) {
 // stateExportAudit: the export yields every matching row newest first,
 // across more rows than a store reads at once, and stops on fn's error.
 func stateExportAudit(f *stateFeed) {
-	const n = 2345
+	const n = 5432 // more than the Postgres store reads in one page
 	for i := range n {
 		actor := stateAdmin
 		if i%3 == 0 {

@@ -16,7 +16,7 @@ import (
 const StateProjection = "state"
 
 // exportPage is how many audit rows ExportAudit and AuditChain read at once.
-const exportPage = 1000
+const exportPage = 5000
 
 // StateStore is the Postgres projections.StateStore, on the schema of
 // migrations/0001_init.sql (run Migrate first).
