@@ -55,15 +55,26 @@ func appendTimeJSON(b []byte, t time.Time) (_ []byte, ok bool) {
 	return append(b, 'Z', '"'), true
 }
 
-// appendDigits writes 0 <= v < 10^width in width digits.
+// appendDigits writes 0 <= v < 10^width in width digits, two at a time.
 func appendDigits(b []byte, v, width int) []byte {
-	var buf [9]byte
-	for i := width - 1; i >= 0; i-- {
-		buf[i] = byte('0' + v%10)
-		v /= 10
+	var buf [10]byte
+	i := width
+	for i >= 2 {
+		i -= 2
+		p := v % 100 * 2
+		buf[i], buf[i+1] = pairs[p], pairs[p+1]
+		v /= 100
+	}
+	if i == 1 {
+		buf[0] = byte('0' + v)
 	}
 	return append(b, buf[:width]...)
 }
+
+// pairs holds "00" to "99".
+const pairs = "00010203040506070809101112131415161718192021222324252627282930313233343536373839" +
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879" +
+	"8081828384858687888990919293949596979899"
 
 // parseTimeJSON reads the inside of a quoted time as UnmarshalJSON does,
 // for the shape RFC3339Nano writes (rfc3339Shape); ok is false for any

@@ -79,6 +79,7 @@ func (s *Store) applyServerEvent(env domain.Envelope) (target, shredKey string, 
 		e.registeredAt = env.OccurredAt
 		s.servers[env.AggregateID] = e
 		s.sortedIDs.Store(nil)
+		s.statusValid = false
 	case domain.WGClientCreated:
 		e.peerCreated[p.ClientID] = env.OccurredAt
 	case domain.WGClientDeleted:

@@ -158,17 +158,35 @@ func (s *Store) Statuses(ctx context.Context) ([]projections.StatusView, error) 
 		return nil, fmt.Errorf("memstate: statuses: %w", err)
 	}
 	s.mu.RLock()
-	defer s.mu.RUnlock()
+	if s.statusValid {
+		out := slices.Clone(s.statusRows)
+		s.mu.RUnlock()
+		return out, nil
+	}
+	s.mu.RUnlock()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.statusValid {
+		s.rebuildStatusRows()
+	}
+	return slices.Clone(s.statusRows), nil
+}
+
+// rebuildStatusRows fills statusRows and statusRank from the registered
+// servers; mu is held for writing.
+func (s *Store) rebuildStatusRows() {
 	ids := s.serverIDs()
-	out := make([]projections.StatusView, 0, len(ids))
-	for _, id := range ids {
+	s.statusRows = make([]projections.StatusView, len(ids))
+	s.statusRank = make(map[string]int, len(ids))
+	for i, id := range ids {
 		st, ok := s.statuses[id]
 		if !ok {
 			st = projections.StatusView{ServerID: id}
 		}
-		out = append(out, st)
+		s.statusRows[i] = st
+		s.statusRank[id] = i
 	}
-	return out, nil
+	s.statusValid = true
 }
 
 // Settings returns a copy of every setting.

@@ -37,7 +37,7 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 func (s *Store) applyReport(r domain.ServerReported) {
 	at := r.ReportedAt.UTC()
 	if old, ok := s.statuses[r.ServerID]; !ok || !at.Before(old.ReportedAt) {
-		s.statuses[r.ServerID] = projections.StatusView{
+		v := projections.StatusView{
 			ServerID:       r.ServerID,
 			Reported:       true,
 			PingMS:         r.PingMS,
@@ -47,6 +47,10 @@ func (s *Store) applyReport(r domain.ServerReported) {
 			TransferTx:     r.TransferTx,
 			ReportedAt:     at,
 			AppliedVersion: r.AppliedVersion,
+		}
+		s.statuses[r.ServerID] = v
+		if i, ok := s.statusRank[r.ServerID]; ok && s.statusValid {
+			s.statusRows[i] = v
 		}
 	}
 	if r.Interface != nil {

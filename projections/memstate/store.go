@@ -42,6 +42,13 @@ type Store struct {
 	// Readers fill it under the read lock (they all compute the same), a
 	// registration clears it under the write lock.
 	sortedIDs atomic.Pointer[[]string]
+	// statusRows is Statuses' answer kept current: the status of every
+	// registered server in id order, statusRank its index by id. Reports
+	// update it in place; a registration invalidates it and the next
+	// Statuses rebuilds it (under the write lock). Under mu.
+	statusRows  []projections.StatusView
+	statusRank  map[string]int
+	statusValid bool
 }
 
 // serverEntry is a registered server with the view fields events carry.
@@ -84,6 +91,7 @@ func (s *Store) clear() {
 	s.offsets = make(map[string]map[int]int64)
 	s.servers = make(map[string]*serverEntry)
 	s.sortedIDs.Store(nil)
+	s.statusValid = false
 	s.users = make(map[string]*userEntry)
 	s.settings = make(map[string]string)
 	s.audit = auditLog{}

@@ -123,3 +123,68 @@ func TestReadersDuringWrites(t *testing.T) {
 		t.Fatalf("verify = %d, %v", n, err)
 	}
 }
+
+// Statuses keeps its answer between calls: reports that come after it
+// show in the next one, and so do servers registered after it, with the
+// reports they had before registering.
+func TestStatusesFollowReportsAndRegistrations(t *testing.T) {
+	ctx := t.Context()
+	s := memstate.New(nil)
+	at := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC)
+	var events []projections.Decoded
+	register := func(id string) {
+		reg, err := domain.DecideRegisterServer(nil, domain.RegisterServer{ID: id, Endpoint: "vpn.example.com:51820"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		env, err := domain.NewEvent(reg, id, 0, "admin@example.com", "", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, projections.Decoded{Offset: int64(len(events)), Event: env})
+		if err := s.ApplyEvents(ctx, 0, events[len(events)-1:]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var reports int64
+	report := func(id string, ping float64) {
+		env, err := domain.NewEvent(domain.ServerReported{ServerID: id, PingMS: ping, PingOK: true, ReportedAt: at.Add(time.Duration(reports) * time.Second)},
+			id, 0, domain.AgentActor(id), "", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ApplyReports(ctx, 0, []projections.Decoded{{Offset: reports, Event: env}}); err != nil {
+			t.Fatal(err)
+		}
+		reports++
+	}
+	want := func(pings ...float64) {
+		t.Helper()
+		got, err := s.Statuses(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var have []float64
+		for _, st := range got {
+			have = append(have, st.PingMS)
+		}
+		if len(have) != len(pings) {
+			t.Fatalf("statuses %v, want pings %v", have, pings)
+		}
+		for i := range pings {
+			if have[i] != pings[i] {
+				t.Fatalf("statuses %v, want pings %v", have, pings)
+			}
+		}
+	}
+	register("b")
+	report("b", 1)
+	want(1)
+	report("b", 2)
+	report("a", 7) // not registered yet
+	want(2)
+	register("a")
+	want(7, 2)
+	report("a", 8)
+	want(8, 2)
+}
