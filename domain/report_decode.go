@@ -112,28 +112,21 @@ func (r *reportScan) number(integer bool) []byte {
 	return tok
 }
 
-func (r *reportScan) int64() int64 {
+func (r *reportScan) int64() int64 { return r.signed(64) }
+
+func (r *reportScan) int() int { return int(r.signed(strconv.IntSize)) }
+
+// signed consumes an integer that fits bits bits.
+func (r *reportScan) signed(bits int) int64 {
 	tok := r.number(true)
 	if r.bad {
 		return 0
 	}
-	v, err := strconv.ParseInt(string(tok), 10, 64)
+	v, err := strconv.ParseInt(string(tok), 10, bits)
 	if err != nil {
 		r.bad = true
 	}
 	return v
-}
-
-func (r *reportScan) int() int {
-	tok := r.number(true)
-	if r.bad {
-		return 0
-	}
-	v, err := strconv.ParseInt(string(tok), 10, strconv.IntSize)
-	if err != nil {
-		r.bad = true
-	}
-	return int(v)
 }
 
 func (r *reportScan) uint64() uint64 {
