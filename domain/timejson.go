@@ -160,3 +160,54 @@ func daysFromCivil(year, month, day int) int64 {
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return era*146097 + doe - 719468
 }
+
+// rfc3339Shape reports whether s is YYYY-MM-DDTHH:MM:SS, then optionally
+// a '.' and 1 to 9 digits, then Z or ±HH:MM.
+func rfc3339Shape(s []byte) bool {
+	if len(s) < 20 {
+		return false
+	}
+	for i, c := range s[:19] {
+		switch i {
+		case 4, 7:
+			if c != '-' {
+				return false
+			}
+		case 10:
+			if c != 'T' {
+				return false
+			}
+		case 13, 16:
+			if c != ':' {
+				return false
+			}
+		default:
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+	}
+	s = s[19:]
+	if s[0] == '.' {
+		n := 1
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		if n == 1 || n > 10 {
+			return false
+		}
+		s = s[n:]
+	}
+	switch {
+	case len(s) == 1 && s[0] == 'Z':
+		return true
+	case len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':':
+		for _, i := range []int{1, 2, 4, 5} {
+			if s[i] < '0' || s[i] > '9' {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}

@@ -129,18 +129,19 @@ func latePairs(rows []reportRow, doneAt time.Time) []serverBucket {
 func (s *HistoryStore) rollUpPairs(ctx context.Context, pairs []serverBucket) error {
 	coarse := rollupWidths[len(rollupWidths)-1]
 	lo, hi := pairs[0].bucket, pairs[0].bucket
-	servers := map[string]bool{}
-	var ids, tuples []any
+	seen := map[string]bool{}
+	var servers []string
+	var tuples []any
 	for _, p := range pairs {
 		lo, hi = min(lo, p.bucket), max(hi, p.bucket)
-		if !servers[p.server] {
-			servers[p.server] = true
-			ids = append(ids, p.server)
+		if !seen[p.server] {
+			seen[p.server] = true
+			servers = append(servers, p.server)
 		}
 		tuples = append(tuples, p.server, p.bucket)
 	}
-	filter := " AND server_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")" +
-		" AND (server_id, intDiv(toUInt32(reported_at), " + strconv.FormatUint(uint64(coarse), 10) + ") * " +
+	filter, ids := serverFilter(servers)
+	filter += " AND (server_id, intDiv(toUInt32(reported_at), " + strconv.FormatUint(uint64(coarse), 10) + ") * " +
 		strconv.FormatUint(uint64(coarse), 10) + ") IN ((?, ?)" + strings.Repeat(", (?, ?)", len(pairs)-1) + ")"
 	return s.rollUp(ctx, rollupWidths, uint64(lo), uint64(hi)+uint64(coarse), filter, append(ids, tuples...)...)
 }
