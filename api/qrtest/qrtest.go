@@ -67,7 +67,12 @@ func Decode(m [][]bool) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("QR bitmap: %w", err)
 	}
-	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, nil)
+	// The image is drawn, not photographed: PURE_BARCODE reads the modules
+	// off the grid instead of estimating the grid from the finder patterns,
+	// which misplaces it for about one random matrix in 150 (the data is
+	// then decoded and error-corrected as for any scan).
+	hints := map[gozxing.DecodeHintType]any{gozxing.DecodeHintType_PURE_BARCODE: true}
+	res, err := gozxingqr.NewQRCodeReader().Decode(bmp, hints)
 	if err != nil {
 		return "", fmt.Errorf("decode QR: %w", err)
 	}
