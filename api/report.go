@@ -22,8 +22,8 @@ func (h *handlers) report(c *fiber.Ctx) error {
 	}
 	// The token first, for no server yet: a wrong one is a 401 before the
 	// body is read. The servers it may report for are checked below.
-	ctx := c.UserContext()
-	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), nil); err != nil {
+	ctx, ip := c.UserContext(), c.IP()
+	if err := h.cfg.Reports.Authorize(ctx, token, ip, nil); err != nil {
 		return fmt.Errorf("report: authenticate: %w", err)
 	}
 	body, err := requestBody(c)
@@ -43,7 +43,7 @@ func (h *handlers) report(c *fiber.Ctx) error {
 		}
 		reports[i] = r
 	}
-	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), reports); err != nil {
+	if err := h.cfg.Reports.Authorize(ctx, token, ip, reports); err != nil {
 		return fmt.Errorf("report: authorize: %w", err)
 	}
 	if err := h.cfg.Reports.Submit(ctx, reports); err != nil {

@@ -80,15 +80,23 @@ func (l *KafkaLog) partitionCount(ctx context.Context, topic string) (int, error
 	return n, nil
 }
 
-// partitionOf is the partition of key among n, the kafka-go Hash balancer's
-// choice (as Sarama's): logs written before group commit keep their keys'
-// partitions.
-func (l *KafkaLog) partitionOf(key []byte, n int) int {
+// partitionOf is the partition of key among parts (0..n-1), the kafka-go
+// Hash balancer's choice (as Sarama's): logs written before group commit
+// keep their keys' partitions.
+func (l *KafkaLog) partitionOf(key []byte, parts []int) int {
+	if len(parts) == 1 {
+		return 0
+	}
+	return l.balancer.Balance(kafka.Message{Key: key}, parts...)
+}
+
+// partitionList is 0..n-1.
+func partitionList(n int) []int {
 	parts := make([]int, n)
 	for i := range parts {
 		parts[i] = i
 	}
-	return l.balancer.Balance(kafka.Message{Key: key}, parts...)
+	return parts
 }
 
 // enqueue adds pc to its partition's queue and starts a drain when the
@@ -102,7 +110,10 @@ func (l *KafkaLog) enqueue(k partKey, pc *piece) {
 		close(pc.done)
 		return
 	}
-	v, _ := l.queues.LoadOrStore(k, &partQueue{})
+	v, ok := l.queues.Load(k)
+	if !ok {
+		v, _ = l.queues.LoadOrStore(k, &partQueue{})
+	}
 	q := v.(*partQueue)
 	q.mu.Lock()
 	q.pending = append(q.pending, pc)
@@ -188,28 +199,35 @@ func (l *KafkaLog) produce(k partKey, pieces []*piece, count int) error {
 // every partition's answer. It returns the indexes that still need
 // writing and the first error.
 func (l *KafkaLog) appendOnce(ctx context.Context, topic string, msgs []Message, pos []Position, byPart map[int][]int) (map[int][]int, error) {
-	pieces := make(map[int]*piece, len(byPart))
+	type sent struct {
+		part int
+		pc   *piece
+	}
+	pieces := make([]sent, 0, len(byPart))
 	for part, idx := range byPart {
-		pc := &piece{done: make(chan struct{})}
-		for _, i := range idx {
-			pc.msgs = append(pc.msgs, msgs[i])
-			pc.pos = append(pc.pos, &pos[i])
+		pc := &piece{done: make(chan struct{}), msgs: make([]Message, len(idx)), pos: make([]*Position, len(idx))}
+		for j, i := range idx {
+			pc.msgs[j] = msgs[i]
+			pc.pos[j] = &pos[i]
 			pc.size += len(msgs[i].Key) + len(msgs[i].Value) + 32
 		}
-		pieces[part] = pc
+		pieces = append(pieces, sent{part, pc})
 		l.enqueue(partKey{topic, part}, pc)
 	}
 	var errs []error
-	failed := map[int][]int{}
-	for part, pc := range pieces {
+	var failed map[int][]int
+	for _, s := range pieces {
 		select {
-		case <-pc.done:
+		case <-s.pc.done:
 		case <-ctx.Done():
 			return byPart, ctx.Err()
 		}
-		if pc.err != nil {
-			failed[part] = byPart[part]
-			errs = append(errs, pc.err)
+		if s.pc.err != nil {
+			if failed == nil {
+				failed = map[int][]int{}
+			}
+			failed[s.part] = byPart[s.part]
+			errs = append(errs, s.pc.err)
 		}
 	}
 	return failed, errors.Join(errs...)

@@ -91,8 +91,9 @@ func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([
 	}
 	pos := make([]Position, len(msgs))
 	byPart := map[int][]int{}
+	parts := partitionList(n)
 	for i, m := range msgs {
-		p := l.partitionOf(m.Key, n)
+		p := l.partitionOf(m.Key, parts)
 		byPart[p] = append(byPart[p], i)
 	}
 	err = retry(ctx, l.log, "append to "+topic, func(ctx context.Context) error {
