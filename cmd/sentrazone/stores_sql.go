@@ -47,6 +47,8 @@ func (p *platform) openClickHouse(ctx context.Context) error {
 	if err := clickhouse.Migrate(ctx, conn, p.logger); err != nil {
 		return err
 	}
-	p.history = clickhouse.NewHistoryStore(conn, p.logger)
+	h := clickhouse.NewHistoryStore(conn, p.logger)
+	p.closers = append(p.closers, h.Close) // before the connection's
+	p.history = h
 	return nil
 }

@@ -56,6 +56,11 @@ type HistoryStore struct {
 	closed closedTo
 
 	flushes flushQueue
+	// flushers counts running flush goroutines; stop ends closer runs
+	// (see Close).
+	flushers sync.WaitGroup
+	stop     context.Context
+	halt     context.CancelFunc
 	// flushEvery spaces flushes (see history_flush.go).
 	flushEvery time.Duration
 	now        func() time.Time
@@ -69,9 +74,19 @@ func NewHistoryStore(conn driver.Conn, log *slog.Logger) *HistoryStore {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	stop, halt := context.WithCancel(context.Background())
 	return &HistoryStore{conn: conn, log: log, known: map[int]int64{},
-		closed: closedTo{by: map[uint32]uint64{}}, now: time.Now,
+		closed: closedTo{by: map[uint32]uint64{}}, now: time.Now, stop: stop, halt: halt,
 		flushes: flushQueue{full: make(chan struct{}, 1)}, flushEvery: defaultFlushEvery}
+}
+
+// Close stops a closer run under way (the next store on these tables
+// resumes from rollup_progress) and waits for flushes to end, so that the
+// connection can be closed after it. Flushes of applied batches finish:
+// their callers wait for them.
+func (s *HistoryStore) Close() {
+	s.halt()
+	s.flushers.Wait()
 }
 
 // ApplyReports inserts the server_reported events of batch, all from

@@ -60,7 +60,7 @@ func (s *HistoryStore) write(ctx context.Context, job *applyJob) error {
 	}
 	if !q.busy {
 		q.busy = true
-		go s.flushAll()
+		s.flushers.Go(s.flushAll)
 	}
 	q.mu.Unlock()
 	select {

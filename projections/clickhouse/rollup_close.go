@@ -20,6 +20,9 @@ type closedTo struct {
 // failure is logged: History then reads reports for longer, and the next
 // flush tries again.
 func (s *HistoryStore) closeRollups() {
+	if s.stop.Err() != nil {
+		return
+	}
 	now := s.now()
 	for _, w := range rollupWidths {
 		due := floorTo(uint64(max(now.Add(-rollupGrace).Unix(), 0)), w)
@@ -29,9 +32,13 @@ func (s *HistoryStore) closeRollups() {
 		if done {
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		ctx, cancel := context.WithTimeout(s.stop, closeTimeout)
 		err := s.closeWidth(ctx, w, due)
 		cancel()
+		if err != nil && s.stop.Err() != nil {
+			s.log.Debug("clickhouse history: closing rollups stopped by Close", logKeyWidth, w)
+			return
+		}
 		if err != nil {
 			s.log.Warn("clickhouse history: closing rollups failed; history reads more reports until it succeeds",
 				logKeyWidth, w, logKeyErr, err)

@@ -1,10 +1,13 @@
 package clickhouse
 
 import (
+	"context"
 	"fmt"
+	"log/slog"
 	"math"
 	"math/rand/v2"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -331,4 +334,50 @@ func TestReportsBehindTheCloserAreRolledUp(t *testing.T) {
 	checkLikeReports(t, a, rollupT0.Add(-time.Hour), rollupT0.Add(time.Minute))
 	applyAll(t, b, fleet.reports(t, 4, rollupT0.Add(-rollupGrace-time.Minute), rollupT0.Add(-rollupGrace)))
 	checkLikeReports(t, a, rollupT0.Add(-time.Hour), rollupT0.Add(time.Minute))
+}
+
+// warnCounter is a slog handler counting records at warning level and up.
+type warnCounter struct{ n atomic.Int32 }
+
+func (w *warnCounter) Enabled(context.Context, slog.Level) bool { return true }
+func (w *warnCounter) Handle(_ context.Context, r slog.Record) error {
+	if r.Level >= slog.LevelWarn {
+		w.n.Add(1)
+	}
+	return nil
+}
+func (w *warnCounter) WithAttrs([]slog.Attr) slog.Handler { return w }
+func (w *warnCounter) WithGroup(string) slog.Handler      { return w }
+
+// After Close, flushes have ended and no closer run starts, so the
+// connection can be closed without a closer failing on it.
+func TestCloseStopsTheCloser(t *testing.T) {
+	s := newTestHistoryStore(t)
+	warns := &warnCounter{}
+	s.log = slog.New(warns)
+	clock := &testClock{now: rollupT0}
+	s.now = clock.Now
+	fleet := newRollupFleet(5)
+	applyAll(t, s, fleet.reports(t, 2, rollupT0.Add(-30*time.Minute), rollupT0.Add(-20*time.Minute)))
+	closed, err := s.readClosed(t.Context(), 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if closed == 0 {
+		t.Fatal("the flush ran no closer: nothing to stop")
+	}
+	// Buckets come due; a closer run after Close must not start.
+	clock.Set(rollupT0.Add(3 * time.Hour))
+	s.Close()
+	s.closeRollups()
+	after, err := s.readClosed(t.Context(), 600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != closed {
+		t.Errorf("closed_to moved from %d to %d after Close", closed, after)
+	}
+	if n := warns.n.Load(); n != 0 {
+		t.Errorf("%d warnings logged", n)
+	}
 }
