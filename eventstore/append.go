@@ -8,18 +8,24 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/segmentio/kafka-go/protocol"
+	produceapi "github.com/segmentio/kafka-go/protocol/produce"
 )
 
-// Group commit. Every (topic, partition) has a queue of pending appends;
-// at most one produce request per partition is in flight, and it carries
-// everything that queued while the previous one was out. An idle log
-// sends a lone append at once (no batching timer), a busy one sends big
-// batches: with a broker that fsyncs every batch, as the embedded one
-// does, batches per second are the limit and reports per batch the lever.
+// Group commit. Every (topic, leader broker) has a queue of pending
+// appends. A produce request carries everything queued for that broker,
+// every partition it leads, as Kafka producers send it: one request, not
+// one per partition. Up to maxInFlight requests are out per queue, on
+// disjoint partitions, so a partition has one request out at a time and
+// keeps its appends in the order they queued. An idle log sends a lone
+// append at once (no batching timer); a busy one sends big batches: with
+// a broker that fsyncs every batch, as the embedded one does, batches per
+// second are the limit and reports per batch the lever.
 
 // Produce request bounds: brokers refuse record batches over
-// max.message.bytes (1 MiB by default); one append larger than this is
-// sent alone and fails on its own.
+// max.message.bytes (1 MiB by default); a request stays under that in
+// all, so each of its partitions' batches does. One append larger than
+// this is sent alone and fails on its own.
 const (
 	produceMaxBytes   = 900 << 10
 	produceMaxRecords = 10000
@@ -27,57 +33,75 @@ const (
 
 // piece is one Append's messages for one partition.
 type piece struct {
-	msgs []Message
-	pos  []*Position
-	size int
-	done chan struct{}
-	err  error
-}
-
-type partQueue struct {
-	mu      sync.Mutex
-	pending []*piece
-	busy    bool
-}
-
-type partKey struct {
-	topic     string
 	partition int
+	msgs      []Message
+	pos       []*Position
+	size      int
+	done      chan struct{}
+	err       error
 }
 
-// partitionCache remembers topics' partition counts for a while, as the
-// kafka-go writer's metadata cache did.
-type partitionCache struct {
-	mu sync.Mutex
-	m  map[string]cachedCount
+// leaderQueue holds the pieces waiting for one leader. Up to
+// maxInFlight requests are out at once, on disjoint partitions: a
+// partition has at most one request out, so its pieces stay in order.
+type leaderQueue struct {
+	mu       sync.Mutex
+	pending  []*piece
+	running  int          // drains
+	inFlight map[int]bool // partitions with a request out
 }
 
-type cachedCount struct {
-	n  int
-	at time.Time
+// maxInFlight bounds the produce requests out per leader, as a Kafka
+// producer's max.in.flight.requests.per.connection does.
+const maxInFlight = 4
+
+// take removes from the queue, in order, the pieces of partitions with
+// no request out, up to the request bounds, and marks their partitions
+// in flight. Called with q.mu held.
+func (q *leaderQueue) take() []*piece {
+	var took []*piece
+	size, count := 0, 0
+	rest := q.pending[:0]
+	full := false
+	for _, pc := range q.pending {
+		if full || q.inFlight[pc.partition] {
+			rest = append(rest, pc)
+			continue
+		}
+		if len(took) > 0 && (size+pc.size > produceMaxBytes || count+len(pc.msgs) > produceMaxRecords) {
+			full = true
+			rest = append(rest, pc)
+			continue
+		}
+		took = append(took, pc)
+		size += pc.size
+		count += len(pc.msgs)
+	}
+	clear(q.pending[len(rest):])
+	q.pending = rest
+	if q.inFlight == nil {
+		q.inFlight = map[int]bool{}
+	}
+	for _, pc := range took {
+		q.inFlight[pc.partition] = true
+	}
+	return took
 }
 
-const partitionCacheTTL = 10 * time.Second
+// eligible reports whether a piece waits whose partition has no request
+// out. Called with q.mu held.
+func (q *leaderQueue) eligible() bool {
+	for _, pc := range q.pending {
+		if !q.inFlight[pc.partition] {
+			return true
+		}
+	}
+	return false
+}
 
-// partitionCount returns the partitions of topic, from the cache when fresh.
-func (l *KafkaLog) partitionCount(ctx context.Context, topic string) (int, error) {
-	l.parts.mu.Lock()
-	c, ok := l.parts.m[topic]
-	l.parts.mu.Unlock()
-	if ok && time.Since(c.at) < partitionCacheTTL {
-		return c.n, nil
-	}
-	n, err := l.Partitions(ctx, topic)
-	if err != nil {
-		return 0, err
-	}
-	l.parts.mu.Lock()
-	if l.parts.m == nil {
-		l.parts.m = map[string]cachedCount{}
-	}
-	l.parts.m[topic] = cachedCount{n: n, at: time.Now()}
-	l.parts.mu.Unlock()
-	return n, nil
+type queueKey struct {
+	topic  string
+	leader int
 }
 
 // partitionOf is the partition of key among parts (0..n-1), the kafka-go
@@ -99,136 +123,235 @@ func partitionList(n int) []int {
 	return parts
 }
 
-// enqueue adds pc to its partition's queue and starts a drain when the
-// partition is idle.
-func (l *KafkaLog) enqueue(k partKey, pc *piece) {
+// enqueue adds pcs to their leader's queue, at once so that one request
+// can carry them all, and starts a drain when the queue is idle.
+func (l *KafkaLog) enqueue(k queueKey, pcs []*piece) {
 	// Close waits for drains; none may start once it has begun.
 	l.closeMu.RLock()
 	defer l.closeMu.RUnlock()
 	if l.closed.Load() {
-		pc.err = ErrClosed
-		close(pc.done)
+		for _, pc := range pcs {
+			pc.err = ErrClosed
+			close(pc.done)
+		}
 		return
 	}
 	v, ok := l.queues.Load(k)
 	if !ok {
-		v, _ = l.queues.LoadOrStore(k, &partQueue{})
+		v, _ = l.queues.LoadOrStore(k, &leaderQueue{})
 	}
-	q := v.(*partQueue)
+	q := v.(*leaderQueue)
 	q.mu.Lock()
-	q.pending = append(q.pending, pc)
-	if q.busy {
+	q.pending = append(q.pending, pcs...)
+	if q.running >= maxInFlight || (q.running > 0 && !q.eligible()) {
 		q.mu.Unlock()
 		return
 	}
-	q.busy = true
+	q.running++
 	q.mu.Unlock()
 	l.drains.Go(func() { l.drain(k, q) })
 }
 
 // drain produces the queue's pieces, as many per request as fit, until
-// the queue is empty.
-func (l *KafkaLog) drain(k partKey, q *partQueue) {
+// none is left that it may send.
+func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 	for {
 		q.mu.Lock()
-		if len(q.pending) == 0 {
-			q.busy = false
+		take := q.take()
+		if len(take) == 0 {
+			q.running--
 			q.mu.Unlock()
 			return
 		}
-		n, size, count := 0, 0, 0
-		for n < len(q.pending) {
-			pc := q.pending[n]
-			if n > 0 && (size+pc.size > produceMaxBytes || count+len(pc.msgs) > produceMaxRecords) {
-				break
-			}
-			size += pc.size
-			count += len(pc.msgs)
-			n++
-		}
-		take := q.pending[:n:n]
-		q.pending = q.pending[n:]
 		q.mu.Unlock()
-		err := l.produce(k, take, count)
+		l.produce(k.topic, take)
+		q.mu.Lock()
 		for _, pc := range take {
-			pc.err = err
+			delete(q.inFlight, pc.partition)
+		}
+		q.mu.Unlock()
+		for _, pc := range take {
 			close(pc.done)
 		}
 	}
 }
 
-// produce writes pieces as one record batch and fills in their positions.
-func (l *KafkaLog) produce(k partKey, pieces []*piece, count int) error {
+// partBatch is one partition's share of a produce request.
+type partBatch struct {
+	partition int
+	pieces    []*piece
+	count     int
+}
+
+// produce writes pieces, one record batch per partition, in one request
+// and sets each piece's positions or error.
+func (l *KafkaLog) produce(topic string, pieces []*piece) {
+	var batches []partBatch
+	for _, pc := range pieces {
+		i := 0
+		for i < len(batches) && batches[i].partition != pc.partition {
+			i++
+		}
+		if i == len(batches) {
+			batches = append(batches, partBatch{partition: pc.partition})
+		}
+		batches[i].pieces = append(batches[i].pieces, pc)
+		batches[i].count += len(pc.msgs)
+	}
+	errs := l.produceBatches(topic, batches)
+	for i, b := range batches {
+		for _, pc := range b.pieces {
+			pc.err = errs[i]
+		}
+	}
+	for _, err := range errs {
+		if err != nil {
+			l.forgetLayout(topic) // a leader may have moved
+			return
+		}
+	}
+}
+
+// produceBatches sends batches in one produce request (acks=all) and
+// returns each batch's error; it fills in the positions of those written.
+func (l *KafkaLog) produceBatches(topic string, batches []partBatch) []error {
+	errs := make([]error, len(batches))
+	fail := func(err error) []error {
+		for i, b := range batches {
+			errs[i] = fmt.Errorf("produce %d records to %s/%d: %w", b.count, topic, b.partition, err)
+		}
+		return errs
+	}
 	if l.closed.Load() {
-		return ErrClosed
+		return fail(ErrClosed)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), l.callTimeout)
 	defer cancel()
-	recs := make([]kafka.Record, 0, count)
 	now := time.Now()
-	for _, pc := range pieces {
-		for _, m := range pc.msgs {
-			recs = append(recs, kafka.Record{Time: now, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value)})
+	parts := make([]produceapi.RequestPartition, len(batches))
+	for i, b := range batches {
+		recs := make([]kafka.Record, 0, b.count)
+		for _, pc := range b.pieces {
+			for _, m := range pc.msgs {
+				recs = append(recs, kafka.Record{Time: now, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value)})
+			}
+		}
+		parts[i] = produceapi.RequestPartition{
+			Partition: int32(b.partition),
+			RecordSet: protocol.RecordSet{
+				// Snappy shrinks JSON events about 6×: less to write, fsync
+				// and fetch, for less CPU than it saves
+				// (docs/PERFORMANCE.md). LZ4 does as well in production
+				// but is 25× slower under -race.
+				Attributes: protocol.Attributes(kafka.Snappy) & 7,
+				Records:    kafka.NewRecordReader(recs...),
+			},
 		}
 	}
-	resp, err := l.client.Produce(ctx, &kafka.ProduceRequest{
-		Topic: k.topic, Partition: k.partition, RequiredAcks: kafka.RequireAll,
-		// Snappy shrinks JSON events about 6×: less to write, fsync and
-		// fetch, for less CPU than it saves (docs/PERFORMANCE.md). LZ4
-		// does as well in production but is 25× slower under -race.
-		Compression: kafka.Snappy,
-		Records:     kafka.NewRecordReader(recs...),
+	m, err := l.transport.RoundTrip(ctx, l.client.Addr, &produceapi.Request{
+		Acks:    int16(kafka.RequireAll),
+		Timeout: int32(l.callTimeout.Milliseconds()),
+		Topics:  []produceapi.RequestTopic{{Topic: topic, Partitions: parts}},
 	})
-	if err == nil && resp.Error != nil {
-		err = resp.Error
-	}
 	if err != nil {
-		return fmt.Errorf("produce %d records to %s/%d: %w", count, k.topic, k.partition, err)
+		return fail(err)
 	}
-	off := resp.BaseOffset
-	for _, pc := range pieces {
-		for _, p := range pc.pos {
-			p.Partition, p.Offset = k.partition, off
-			off++
+	res, ok := m.(*produceapi.Response)
+	if !ok {
+		return fail(fmt.Errorf("unexpected produce response %T", m))
+	}
+	for i, b := range batches {
+		p := answerFor(res, topic, b.partition)
+		switch {
+		case p == nil:
+			errs[i] = fmt.Errorf("produce %d records to %s/%d: no answer for the partition", b.count, topic, b.partition)
+		case p.ErrorCode != 0:
+			err := error(kafka.Error(p.ErrorCode))
+			if p.ErrorMessage != "" {
+				err = fmt.Errorf("%w: %s", err, p.ErrorMessage)
+			}
+			errs[i] = fmt.Errorf("produce %d records to %s/%d: %w", b.count, topic, b.partition, err)
+		default:
+			off := p.BaseOffset
+			for _, pc := range b.pieces {
+				for _, pos := range pc.pos {
+					pos.Partition, pos.Offset = b.partition, off
+					off++
+				}
+			}
+		}
+	}
+	return errs
+}
+
+// answerFor finds partition's answer in res.
+func answerFor(res *produceapi.Response, topic string, partition int) *produceapi.ResponsePartition {
+	for i := range res.Topics {
+		t := &res.Topics[i]
+		if t.Topic != topic {
+			continue
+		}
+		for j := range t.Partitions {
+			if int(t.Partitions[j].Partition) == partition {
+				return &t.Partitions[j]
+			}
 		}
 	}
 	return nil
 }
 
-// appendOnce queues msgs (indexes idx, grouped by partition) and waits for
-// every partition's answer. It returns the indexes that still need
-// writing and the first error.
+// appendOnce queues msgs (indexes idx, grouped by partition) on their
+// leaders' queues and waits for every partition's answer. It returns the
+// indexes that still need writing and the first error.
 func (l *KafkaLog) appendOnce(ctx context.Context, topic string, msgs []Message, pos []Position, byPart map[int][]int) (map[int][]int, error) {
-	type sent struct {
-		part int
-		pc   *piece
+	leaders, err := l.layout(ctx, topic)
+	if err != nil {
+		return byPart, err
 	}
-	pieces := make([]sent, 0, len(byPart))
+	pieces := make([]*piece, 0, len(byPart))
 	for part, idx := range byPart {
-		pc := &piece{done: make(chan struct{}), msgs: make([]Message, len(idx)), pos: make([]*Position, len(idx))}
+		if part >= len(leaders) {
+			return byPart, fmt.Errorf("topic %s has %d partitions, not %d any more", topic, len(leaders), part+1)
+		}
+		pc := &piece{partition: part, done: make(chan struct{}), msgs: make([]Message, len(idx)), pos: make([]*Position, len(idx))}
 		for j, i := range idx {
 			pc.msgs[j] = msgs[i]
 			pc.pos[j] = &pos[i]
 			pc.size += len(msgs[i].Key) + len(msgs[i].Value) + 32
 		}
-		pieces = append(pieces, sent{part, pc})
-		l.enqueue(partKey{topic, part}, pc)
+		pieces = append(pieces, pc)
 	}
+	l.enqueueByLeader(topic, leaders, pieces)
 	var errs []error
 	var failed map[int][]int
-	for _, s := range pieces {
+	for _, pc := range pieces {
 		select {
-		case <-s.pc.done:
+		case <-pc.done:
 		case <-ctx.Done():
 			return byPart, ctx.Err()
 		}
-		if s.pc.err != nil {
+		if pc.err != nil {
 			if failed == nil {
 				failed = map[int][]int{}
 			}
-			failed[s.part] = byPart[s.part]
-			errs = append(errs, s.pc.err)
+			failed[pc.partition] = byPart[pc.partition]
+			errs = append(errs, pc.err)
 		}
 	}
 	return failed, errors.Join(errs...)
+}
+
+// enqueueByLeader queues pieces, each on its partition leader's queue.
+func (l *KafkaLog) enqueueByLeader(topic string, leaders []int, pieces []*piece) {
+	if len(pieces) == 1 {
+		l.enqueue(queueKey{topic, leaders[pieces[0].partition]}, pieces)
+		return
+	}
+	byLeader := map[int][]*piece{}
+	for _, pc := range pieces {
+		byLeader[leaders[pc.partition]] = append(byLeader[leaders[pc.partition]], pc)
+	}
+	for leader, pcs := range byLeader {
+		l.enqueue(queueKey{topic, leader}, pcs)
+	}
 }

@@ -109,27 +109,8 @@ func readBytes(b kafka.Bytes) ([]byte, error) {
 
 // Partitions returns the number of partitions of topic.
 func (l *KafkaLog) Partitions(ctx context.Context, topic string) (int, error) {
-	ctx, cancel := withDefaultDeadline(ctx, l.callTimeout)
-	defer cancel()
-	var n int
-	err := retry(ctx, l.log, "metadata "+topic, func(ctx context.Context) error {
-		md, err := l.client.Metadata(ctx, &kafka.MetadataRequest{Topics: []string{topic}})
-		if err != nil {
-			return err
-		}
-		for _, t := range md.Topics {
-			if t.Name != topic {
-				continue
-			}
-			if t.Error != nil {
-				return t.Error
-			}
-			n = len(t.Partitions)
-			return nil
-		}
-		return fmt.Errorf("topic %s missing from metadata", topic)
-	})
-	return n, err
+	leaders, err := l.readLayout(ctx, topic)
+	return len(leaders), err
 }
 
 // Bounds returns each partition's log start and high watermark.

@@ -36,7 +36,7 @@ type KafkaLog struct {
 	transport   *kafka.Transport
 	balancer    *kafka.Hash
 	queues      sync.Map // partKey -> *partQueue
-	parts       partitionCache
+	layouts     layoutCache
 	drains      sync.WaitGroup
 	closeMu     sync.RWMutex
 	log         *slog.Logger
@@ -85,10 +85,11 @@ func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([
 	}
 	ctx, cancel := withDefaultDeadline(ctx, l.callTimeout)
 	defer cancel()
-	n, err := l.partitionCount(ctx, topic)
+	leaders, err := l.layout(ctx, topic)
 	if err != nil {
 		return nil, fmt.Errorf("append to %s: %w", topic, err)
 	}
+	n := len(leaders)
 	pos := make([]Position, len(msgs))
 	byPart := map[int][]int{}
 	parts := partitionList(n)
