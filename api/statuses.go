@@ -31,8 +31,11 @@ func (h *handlers) statuses(c *fiber.Ctx) error {
 	}
 	now := h.cfg.Now()
 	out := make([]statusJSON, 0, len(views))
-	for _, v := range views {
-		out = append(out, toStatusJSON(v, now, h.cfg.OfflineAfter))
+	// The times and pings the entries point at, in two allocations
+	// rather than two per server.
+	vals := make([]statusValues, len(views))
+	for i, v := range views {
+		out = append(out, toStatusJSON(v, now, h.cfg.OfflineAfter, &vals[i]))
 	}
 	// The stores return them sorted; sort only what a store did not.
 	byID := func(a, b statusJSON) int { return strings.Compare(a.ServerID, b.ServerID) }
@@ -40,12 +43,23 @@ func (h *handlers) statuses(c *fiber.Ctx) error {
 		slices.SortFunc(out, byID)
 	}
 	c.Set(fiber.HeaderContentType, fiber.MIMEApplicationJSON)
-	return c.Send(appendStatuses(make([]byte, 0, 160*len(out)+2), out))
+	// Written into the response's own pooled buffer: a 1.5 MB answer per
+	// request is otherwise 1.5 MB of garbage per request.
+	resp := c.Response()
+	b := resp.SwapBody(nil)[:0]
+	resp.SwapBody(appendStatuses(slices.Grow(b, 160*len(out)+2), out))
+	return nil
+}
+
+// statusValues holds what a statusJSON points at.
+type statusValues struct {
+	at   time.Time
+	ping float64
 }
 
 // toStatusJSON derives online from the report's age: younger than
 // offlineAfter at now.
-func toStatusJSON(v projections.StatusView, now time.Time, offlineAfter time.Duration) statusJSON {
+func toStatusJSON(v projections.StatusView, now time.Time, offlineAfter time.Duration, vals *statusValues) statusJSON {
 	s := statusJSON{
 		ServerID:   v.ServerID,
 		Peers:      v.Peers,
@@ -55,12 +69,12 @@ func toStatusJSON(v projections.StatusView, now time.Time, offlineAfter time.Dur
 	if !v.Reported {
 		return s
 	}
-	at := v.ReportedAt.UTC()
-	s.ReportedAt = &at
-	s.Online = now.Sub(at) < offlineAfter
+	vals.at = v.ReportedAt.UTC()
+	s.ReportedAt = &vals.at
+	s.Online = now.Sub(vals.at) < offlineAfter
 	if v.PingOK {
-		ping := v.PingMS
-		s.PingMS = &ping
+		vals.ping = v.PingMS
+		s.PingMS = &vals.ping
 	}
 	return s
 }
