@@ -10,30 +10,61 @@ import (
 	"github.com/sentrazone/sentrazone/projections"
 )
 
+// statusJSON is one entry of GET /api/statuses as encoding/json writes
+// it: the reference the hand-written encoder is held to.
+type statusJSON struct {
+	ServerID   string     `json:"server_id"`
+	Online     bool       `json:"online"`
+	PingMS     *float64   `json:"ping_ms"`
+	Peers      int        `json:"peers"`
+	TransferRx uint64     `json:"transfer_rx"`
+	TransferTx uint64     `json:"transfer_tx"`
+	ReportedAt *time.Time `json:"reported_at"`
+}
+
+func toStatusJSON(v projections.StatusView, now time.Time, offlineAfter time.Duration) statusJSON {
+	s := statusJSON{ServerID: v.ServerID, Peers: v.Peers, TransferRx: v.TransferRx, TransferTx: v.TransferTx}
+	if !v.Reported {
+		return s
+	}
+	at := v.ReportedAt.UTC()
+	s.ReportedAt = &at
+	s.Online = now.Sub(at) < offlineAfter
+	if v.PingOK {
+		ping := v.PingMS
+		s.PingMS = &ping
+	}
+	return s
+}
+
 // TestAppendStatusesMatchesEncodingJSON: the hand-written encoder writes
 // exactly what encoding/json writes for the same entries.
 func TestAppendStatusesMatchesEncodingJSON(t *testing.T) {
-	f := func(v float64) *float64 { return &v }
-	at := func(t time.Time) *time.Time { return &t }
-	out := []statusJSON{
+	now := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC)
+	berlin := time.FixedZone("CEST", 2*3600)
+	views := []projections.StatusView{
 		{ServerID: "berlin"},
-		{ServerID: "los-angeles", Online: true, PingMS: f(12.4), Peers: 5, TransferRx: 1 << 63, TransferTx: math.MaxUint64,
-			ReportedAt: at(time.Date(2026, 5, 6, 11, 59, 1, 123456789, time.UTC))},
-		{ServerID: "odd\"<&>\\é\u2028\x01", PingMS: f(0), ReportedAt: at(time.Date(2026, 5, 6, 11, 59, 1, 0, time.UTC))},
-		{ServerID: "tiny", PingMS: f(1e-7), Peers: -1},
-		{ServerID: "huge", PingMS: f(1e21)},
-		{ServerID: "mid", PingMS: f(123456789.125)},
-		{ServerID: "neg", PingMS: f(-0.5)},
+		{ServerID: "never-but-fields", PingOK: true, PingMS: 3, Peers: 2, TransferRx: 7},
+		{ServerID: "los-angeles", Reported: true, PingOK: true, PingMS: 12.4, Peers: 5, TransferRx: 1 << 63, TransferTx: math.MaxUint64,
+			ReportedAt: time.Date(2026, 5, 6, 11, 59, 1, 123456789, time.UTC)},
+		{ServerID: "odd\"<&>\\é\u2028\x01", Reported: true, PingOK: true, ReportedAt: time.Date(2026, 5, 6, 11, 59, 1, 0, time.UTC)},
+		{ServerID: "failed-ping", Reported: true, PingMS: 40, ReportedAt: time.Date(2026, 5, 6, 13, 59, 1, 0, berlin)},
+		{ServerID: "stale", Reported: true, PingOK: true, PingMS: 1e-7, Peers: -1, ReportedAt: now.Add(-time.Hour)},
+		{ServerID: "huge", Reported: true, PingOK: true, PingMS: 1e21, ReportedAt: now},
+		{ServerID: "mid", Reported: true, PingOK: true, PingMS: 123456789.125, ReportedAt: now.Add(-89 * time.Second)},
+		{ServerID: "neg", Reported: true, PingOK: true, PingMS: -0.5, ReportedAt: now.Add(-90 * time.Second)},
 	}
-	for _, tc := range [][]statusJSON{nil, {}, out[:1], out} {
-		want, err := json.Marshal(tc)
+	const offlineAfter = 90 * time.Second
+	for _, tc := range [][]projections.StatusView{nil, {}, views[:1], views} {
+		ref := make([]statusJSON, len(tc))
+		for i, v := range tc {
+			ref[i] = toStatusJSON(v, now, offlineAfter)
+		}
+		want, err := json.Marshal(ref)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(tc) == 0 {
-			want = []byte("[]")
-		}
-		if got := appendStatuses(nil, tc); string(got) != string(want) {
+		if got := appendStatuses(nil, tc, now, offlineAfter); string(got) != string(want) {
 			t.Errorf("appendStatuses:\n got %s\nwant %s", got, want)
 		}
 	}
