@@ -31,6 +31,8 @@ type handlers struct {
 	loginIP    *keyedLimiter
 	loginEmail *keyedLimiter
 	spec       []byte
+	// statusCache keeps encoded statuses entries between requests.
+	statusCache statusCache
 }
 
 // New builds the API app from cfg. It fails when a required dependency is

@@ -31,6 +31,6 @@ func (h *handlers) statuses(c *fiber.Ctx) error {
 	// request, and the collections it brings are the slow requests.
 	resp := c.Response()
 	b := slices.Grow(resp.SwapBody(nil)[:0], 160*len(views)+2)
-	resp.SwapBody(appendStatuses(b, views, h.cfg.Now(), h.cfg.OfflineAfter))
+	resp.SwapBody(h.statusCache.appendStatuses(b, views, h.cfg.Now(), h.cfg.OfflineAfter))
 	return nil
 }

@@ -21,32 +21,47 @@ func appendStatuses(b []byte, views []projections.StatusView, now time.Time, off
 			b = append(b, ',')
 		}
 		v := &views[i]
-		at := v.ReportedAt.UTC()
-		b = append(b, `{"server_id":`...)
-		b = appendJSONString(b, v.ServerID)
-		b = append(b, `,"online":`...)
-		b = strconv.AppendBool(b, v.Reported && now.Sub(at) < offlineAfter)
-		b = append(b, `,"ping_ms":`...)
-		if v.Reported && v.PingOK {
-			b = appendJSONFloat(b, v.PingMS)
-		} else {
-			b = append(b, "null"...)
-		}
-		b = append(b, `,"peers":`...)
-		b = strconv.AppendInt(b, int64(v.Peers), 10)
-		b = append(b, `,"transfer_rx":`...)
-		b = strconv.AppendUint(b, v.TransferRx, 10)
-		b = append(b, `,"transfer_tx":`...)
-		b = strconv.AppendUint(b, v.TransferTx, 10)
-		b = append(b, `,"reported_at":`...)
-		if v.Reported {
-			b = appendJSONTime(b, at)
-		} else {
-			b = append(b, "null"...)
-		}
-		b = append(b, '}')
+		b = appendStatusHead(b, v)
+		b = strconv.AppendBool(b, statusOnline(v, now, offlineAfter))
+		b = appendStatusTail(b, v)
 	}
 	return append(b, ']')
+}
+
+// statusOnline reports whether v's report is younger than offlineAfter.
+func statusOnline(v *projections.StatusView, now time.Time, offlineAfter time.Duration) bool {
+	return v.Reported && now.Sub(v.ReportedAt) < offlineAfter
+}
+
+// appendStatusHead appends an entry up to its online value.
+func appendStatusHead(b []byte, v *projections.StatusView) []byte {
+	b = append(b, `{"server_id":`...)
+	b = appendJSONString(b, v.ServerID)
+	return append(b, `,"online":`...)
+}
+
+// appendStatusTail appends an entry from after its online value: what
+// only a new report changes.
+func appendStatusTail(b []byte, v *projections.StatusView) []byte {
+	b = append(b, `,"ping_ms":`...)
+	if v.Reported && v.PingOK {
+		b = appendJSONFloat(b, v.PingMS)
+	} else {
+		b = append(b, "null"...)
+	}
+	b = append(b, `,"peers":`...)
+	b = strconv.AppendInt(b, int64(v.Peers), 10)
+	b = append(b, `,"transfer_rx":`...)
+	b = strconv.AppendUint(b, v.TransferRx, 10)
+	b = append(b, `,"transfer_tx":`...)
+	b = strconv.AppendUint(b, v.TransferTx, 10)
+	b = append(b, `,"reported_at":`...)
+	if v.Reported {
+		b = appendJSONTime(b, v.ReportedAt.UTC())
+	} else {
+		b = append(b, "null"...)
+	}
+	return append(b, '}')
 }
 
 // appendJSONString writes s quoted. Printable ASCII without characters
