@@ -5,11 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"time"
 
 	"github.com/segmentio/kafka-go"
-	"github.com/segmentio/kafka-go/protocol"
-	produceapi "github.com/segmentio/kafka-go/protocol/produce"
 )
 
 // Group commit. Every (topic, leader broker) has a queue of pending
@@ -104,23 +101,28 @@ type queueKey struct {
 	leader int
 }
 
-// partitionOf is the partition of key among parts (0..n-1), the kafka-go
-// Hash balancer's choice (as Sarama's): logs written before group commit
-// keep their keys' partitions.
-func (l *KafkaLog) partitionOf(key []byte, parts []int) int {
-	if len(parts) == 1 {
-		return 0
+// byPartition groups the indexes of msgs by the partition of their key
+// among n, the kafka-go Hash balancer's choice (as Sarama's): logs
+// written before group commit keep their keys' partitions.
+func (l *KafkaLog) byPartition(msgs []Message, n int) map[int][]int {
+	byPart := make(map[int][]int, min(n, len(msgs)))
+	if n == 1 {
+		idx := make([]int, len(msgs))
+		for i := range idx {
+			idx[i] = i
+		}
+		byPart[0] = idx
+		return byPart
 	}
-	return l.balancer.Balance(kafka.Message{Key: key}, parts...)
-}
-
-// partitionList is 0..n-1.
-func partitionList(n int) []int {
 	parts := make([]int, n)
 	for i := range parts {
 		parts[i] = i
 	}
-	return parts
+	for i, m := range msgs {
+		p := l.balancer.Balance(kafka.Message{Key: m.Key}, parts...)
+		byPart[p] = append(byPart[p], i)
+	}
+	return byPart
 }
 
 // enqueue adds pcs to their leader's queue, at once so that one request
@@ -174,130 +176,6 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 			close(pc.done)
 		}
 	}
-}
-
-// partBatch is one partition's share of a produce request.
-type partBatch struct {
-	partition int
-	pieces    []*piece
-	count     int
-}
-
-// produce writes pieces, one record batch per partition, in one request
-// and sets each piece's positions or error.
-func (l *KafkaLog) produce(topic string, pieces []*piece) {
-	var batches []partBatch
-	for _, pc := range pieces {
-		i := 0
-		for i < len(batches) && batches[i].partition != pc.partition {
-			i++
-		}
-		if i == len(batches) {
-			batches = append(batches, partBatch{partition: pc.partition})
-		}
-		batches[i].pieces = append(batches[i].pieces, pc)
-		batches[i].count += len(pc.msgs)
-	}
-	errs := l.produceBatches(topic, batches)
-	for i, b := range batches {
-		for _, pc := range b.pieces {
-			pc.err = errs[i]
-		}
-	}
-	for _, err := range errs {
-		if err != nil {
-			l.forgetLayout(topic) // a leader may have moved
-			return
-		}
-	}
-}
-
-// produceBatches sends batches in one produce request (acks=all) and
-// returns each batch's error; it fills in the positions of those written.
-func (l *KafkaLog) produceBatches(topic string, batches []partBatch) []error {
-	errs := make([]error, len(batches))
-	fail := func(err error) []error {
-		for i, b := range batches {
-			errs[i] = fmt.Errorf("produce %d records to %s/%d: %w", b.count, topic, b.partition, err)
-		}
-		return errs
-	}
-	if l.closed.Load() {
-		return fail(ErrClosed)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.callTimeout)
-	defer cancel()
-	now := time.Now()
-	parts := make([]produceapi.RequestPartition, len(batches))
-	for i, b := range batches {
-		recs := make([]kafka.Record, 0, b.count)
-		for _, pc := range b.pieces {
-			for _, m := range pc.msgs {
-				recs = append(recs, kafka.Record{Time: now, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value)})
-			}
-		}
-		parts[i] = produceapi.RequestPartition{
-			Partition: int32(b.partition),
-			RecordSet: protocol.RecordSet{
-				// Snappy shrinks JSON events about 6×: less to write, fsync
-				// and fetch, for less CPU than it saves
-				// (docs/PERFORMANCE.md). LZ4 does as well in production
-				// but is 25× slower under -race.
-				Attributes: protocol.Attributes(kafka.Snappy) & 7,
-				Records:    kafka.NewRecordReader(recs...),
-			},
-		}
-	}
-	m, err := l.transport.RoundTrip(ctx, l.client.Addr, &produceapi.Request{
-		Acks:    int16(kafka.RequireAll),
-		Timeout: int32(l.callTimeout.Milliseconds()),
-		Topics:  []produceapi.RequestTopic{{Topic: topic, Partitions: parts}},
-	})
-	if err != nil {
-		return fail(err)
-	}
-	res, ok := m.(*produceapi.Response)
-	if !ok {
-		return fail(fmt.Errorf("unexpected produce response %T", m))
-	}
-	for i, b := range batches {
-		p := answerFor(res, topic, b.partition)
-		switch {
-		case p == nil:
-			errs[i] = fmt.Errorf("produce %d records to %s/%d: no answer for the partition", b.count, topic, b.partition)
-		case p.ErrorCode != 0:
-			err := error(kafka.Error(p.ErrorCode))
-			if p.ErrorMessage != "" {
-				err = fmt.Errorf("%w: %s", err, p.ErrorMessage)
-			}
-			errs[i] = fmt.Errorf("produce %d records to %s/%d: %w", b.count, topic, b.partition, err)
-		default:
-			off := p.BaseOffset
-			for _, pc := range b.pieces {
-				for _, pos := range pc.pos {
-					pos.Partition, pos.Offset = b.partition, off
-					off++
-				}
-			}
-		}
-	}
-	return errs
-}
-
-// answerFor finds partition's answer in res.
-func answerFor(res *produceapi.Response, topic string, partition int) *produceapi.ResponsePartition {
-	for i := range res.Topics {
-		t := &res.Topics[i]
-		if t.Topic != topic {
-			continue
-		}
-		for j := range t.Partitions {
-			if int(t.Partitions[j].Partition) == partition {
-				return &t.Partitions[j]
-			}
-		}
-	}
-	return nil
 }
 
 // appendOnce queues msgs (indexes idx, grouped by partition) on their

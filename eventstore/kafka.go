@@ -91,12 +91,7 @@ func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([
 	}
 	n := len(leaders)
 	pos := make([]Position, len(msgs))
-	byPart := map[int][]int{}
-	parts := partitionList(n)
-	for i, m := range msgs {
-		p := l.partitionOf(m.Key, parts)
-		byPart[p] = append(byPart[p], i)
-	}
+	byPart := l.byPartition(msgs, n)
 	err = retry(ctx, l.log, "append to "+topic, func(ctx context.Context) error {
 		if l.closed.Load() {
 			return permanent(ErrClosed)
