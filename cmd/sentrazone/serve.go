@@ -42,7 +42,7 @@ func cmdServe(ctx context.Context, args []string, getenv func(string) string, st
 type server struct {
 	p         *platform
 	app       *fiber.App
-	ln        net.Listener
+	ln        *connListener
 	cancel    context.CancelFunc
 	drain     context.CancelFunc // ends long polls
 	done      chan error
@@ -112,10 +112,11 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	if err != nil {
 		return nil, err
 	}
-	ln, err := net.Listen("tcp", c.Listen)
+	tcp, err := net.Listen("tcp", c.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", c.Listen, err)
 	}
+	ln := newConnListener(tcp)
 	s := &server{p: p, app: app, ln: ln, cancel: cancel, drain: drain, done: make(chan error, 1), logger: logger}
 	go func() { s.done <- app.Listener(ln) }()
 	logger.Info("sentrazone serving", "addr", ln.Addr().String(), "embedded_broker", p.embedded != nil,
@@ -128,7 +129,7 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 func (s *server) Close() error {
 	s.closeOnce.Do(func() {
 		s.drain()
-		err := s.app.ShutdownWithTimeout(10 * time.Second)
+		err := s.shutdownHTTP()
 		s.cancel()
 		s.p.Close()
 		select {
@@ -143,6 +144,29 @@ func (s *server) Close() error {
 		s.closeErr = err
 	})
 	return s.closeErr
+}
+
+// shutdownHTTP stops accepting, lets requests in progress finish (10 s at
+// most) and closes keep-alive connections, meanwhile closing connections
+// that have sent nothing for a second.
+func (s *server) shutdownHTTP() error {
+	done := make(chan error, 1)
+	go func() { done <- s.app.ShutdownWithTimeout(10 * time.Second) }()
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case err := <-done:
+			if err != nil {
+				return fmt.Errorf("stop the HTTP server: %w", err)
+			}
+			return nil
+		case <-tick.C:
+			if n := s.ln.closeSilent(time.Second); n > 0 {
+				s.logger.Debug("closed connections that sent no request", "count", n)
+			}
+		}
+	}
 }
 
 // bootstrapAdmin creates the configured admin when no user exists yet.
