@@ -15,10 +15,9 @@ import (
 // one per partition. Up to maxInFlight requests are out per queue, on
 // disjoint partitions, so a partition has one request out at a time and
 // keeps its appends in the order they queued. An idle log sends a lone
-// append at once (no batching timer); a busy one sends big batches. When
-// writes must be synced (Config.Durable, the embedded broker), a
-// partition stays in flight until its request is on disk: syncs per
-// second are the limit, and what queued during one is the next batch.
+// append at once (no batching timer); a busy one sends big batches: with
+// a broker that fsyncs every batch, as the embedded one does, batches per
+// second are the limit and reports per batch the lever.
 
 // Produce request bounds: brokers refuse record batches over
 // max.message.bytes (1 MiB by default); a request stays under that in
@@ -168,7 +167,6 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 		}
 		q.mu.Unlock()
 		l.produce(k.topic, take)
-		l.makeDurable(take)
 		q.mu.Lock()
 		for _, pc := range take {
 			delete(q.inFlight, pc.partition)
@@ -233,28 +231,5 @@ func (l *KafkaLog) enqueueByLeader(topic string, leaders []int, pieces []*piece)
 	}
 	for leader, pcs := range byLeader {
 		l.enqueue(queueKey{topic, leader}, pcs)
-	}
-}
-
-// makeDurable waits, for pieces written, until Durable says they are on
-// disk. Their partitions stay in flight meanwhile: the next request
-// gathers what queued during the sync, as it would behind a broker that
-// syncs before it answers.
-func (l *KafkaLog) makeDurable(pieces []*piece) {
-	written := false
-	for _, pc := range pieces {
-		written = written || pc.err == nil
-	}
-	if l.durable == nil || !written {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), l.callTimeout)
-	defer cancel()
-	if err := l.durable(ctx); err != nil {
-		for _, pc := range pieces {
-			if pc.err == nil {
-				pc.err = permanent(fmt.Errorf("written, but not known to be on disk: %w", err))
-			}
-		}
 	}
 }

@@ -28,12 +28,6 @@ type Config struct {
 	// means 10s.
 	CallTimeout time.Duration
 	Logger      *slog.Logger
-	// Durable, when set, is called after every acknowledged produce
-	// request, before the appends it carried return: for a broker that
-	// acknowledges writes before they are on disk, as Embedded does,
-	// Embedded.Sync. A failure fails those appends without a retry: their
-	// records are written.
-	Durable func(context.Context) error
 }
 
 // KafkaLog is the Log on a Kafka cluster (or the embedded broker).
@@ -47,7 +41,6 @@ type KafkaLog struct {
 	closeMu     sync.RWMutex
 	log         *slog.Logger
 	callTimeout time.Duration
-	durable     func(context.Context) error
 	closed      atomic.Bool
 }
 
@@ -76,7 +69,6 @@ func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 		transport:   transport,
 		log:         cfg.Logger,
 		callTimeout: cfg.CallTimeout,
-		durable:     cfg.Durable,
 		balancer:    &kafka.Hash{},
 	}
 	return l, nil
