@@ -51,10 +51,12 @@ func TestRunKeepsTheDeviceKeyAndSetsThePort(t *testing.T) {
 	src := &configSource{cfg: agentConfig(5, 1)}
 	sink := &reportSink{}
 	a, stop := runFake(t, dev, src, sink)
+	// Reports built before the config was applied may arrive after it
+	// was: wait for one that carries the applied version.
 	deadline := time.Now().Add(5 * time.Second)
-	for a.Stats().Delivered < 3 || a.Stats().AppliedVersion != 5 {
+	for last, ok := sink.last(); !ok || last.AppliedVersion != 5 || a.Stats().Delivered < 3; last, ok = sink.last() {
 		if time.Now().After(deadline) {
-			t.Fatalf("stats %+v", a.Stats())
+			t.Fatalf("stats %+v, last report %+v", a.Stats(), last)
 		}
 		<-time.After(10 * time.Millisecond)
 	}

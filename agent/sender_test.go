@@ -50,6 +50,16 @@ func (s *reportSink) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_, _ = io.WriteString(w, `{"error":"x"}`)
 }
 
+// last returns the last report accepted, if any.
+func (s *reportSink) last() (Report, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.accepted) == 0 {
+		return Report{}, false
+	}
+	return s.accepted[len(s.accepted)-1], true
+}
+
 func newTestSender(t *testing.T, sink *reportSink, maxBatch int) *sender {
 	t.Helper()
 	srv := httptest.NewServer(sink)
