@@ -51,7 +51,9 @@ func (b *broker) start() {
 // keeping the same KafkaLog (and its pooled connections) in use.
 func (b *broker) restart() {
 	b.t.Helper()
-	b.emb.Close()
+	if err := b.emb.Close(); err != nil {
+		b.t.Error(err)
+	}
 	b.emb = nil
 	b.start()
 }
@@ -61,7 +63,9 @@ func (b *broker) stop() {
 		_ = b.log.Close()
 	}
 	if b.emb != nil {
-		b.emb.Close()
+		if err := b.emb.Close(); err != nil {
+			b.t.Error(err)
+		}
 	}
 }
 

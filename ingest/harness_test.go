@@ -36,7 +36,11 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(emb.Close)
+	t.Cleanup(func() {
+		if err := emb.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	l, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: []string{emb.Addr()}})
 	if err != nil {
 		t.Fatal(err)

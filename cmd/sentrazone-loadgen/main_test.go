@@ -39,7 +39,11 @@ func controlPlane(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(emb.Close)
+	t.Cleanup(func() {
+		if err := emb.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: []string{emb.Addr()}})
 	if err != nil {
 		t.Fatal(err)

@@ -41,7 +41,11 @@ func externalConfig(t *testing.T) *config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(broker.Close)
+	t.Cleanup(func() {
+		if err := broker.Close(); err != nil {
+			t.Error(err)
+		}
+	})
 	c.KafkaBrokers = broker.Addr()
 	c.PostgresURL = dbtest.PostgresURL(t)
 	c.ClickHouseURL = dbtest.ClickHouseURL(t)

@@ -53,10 +53,18 @@ func openPlatform(ctx context.Context, c *config, logger *slog.Logger) (_ *platf
 			return nil, err
 		}
 		p.embedded = emb
-		p.closers = append(p.closers, emb.Close)
+		p.closers = append(p.closers, func() {
+			if err := emb.Close(); err != nil {
+				logger.Error("stop the embedded broker", "err", err)
+			}
+		})
 		brokers = []string{emb.Addr()}
 	}
-	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: brokers, Logger: logger})
+	cfg := eventstore.Config{Brokers: brokers, Logger: logger}
+	if p.embedded != nil {
+		cfg.Durable = p.embedded.Sync
+	}
+	kl, err := eventstore.NewKafkaLog(cfg)
 	if err != nil {
 		return nil, err
 	}
