@@ -15,10 +15,9 @@ import (
 // one per partition. Up to maxInFlight requests are out per queue, on
 // disjoint partitions, so a partition has one request out at a time and
 // keeps its appends in the order they queued. An idle log sends a lone
-// append at once (no batching timer); a busy one sends big batches. When
-// writes must be synced (Config.Durable, the embedded broker), a
-// partition stays in flight until its request is on disk: syncs per
-// second are the limit, and what queued during one is the next batch.
+// append at once (no batching timer); a busy one sends big batches: with
+// a broker that fsyncs every batch, as the embedded one does, batches per
+// second are the limit and reports per batch the lever.
 
 // Produce request bounds: brokers refuse record batches over
 // max.message.bytes (1 MiB by default); a request stays under that in
@@ -167,9 +166,7 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 			return
 		}
 		q.mu.Unlock()
-		l.beginDurable(k.topic, take)
 		l.produce(k.topic, take)
-		l.makeDurable(k.topic, take)
 		q.mu.Lock()
 		for _, pc := range take {
 			delete(q.inFlight, pc.partition)

@@ -18,7 +18,6 @@ const (
 
 // Fetch reads one batch of records of a partition from offset on. An
 // offset outside the partition's bounds fails with ErrOffsetOutOfRange.
-// With Config.Durable set, the batch returns once it is on disk.
 func (l *KafkaLog) Fetch(ctx context.Context, topic string, partition int, offset int64, maxWait time.Duration) (Batch, error) {
 	if l.closed.Load() {
 		return Batch{}, ErrClosed
@@ -47,13 +46,7 @@ func (l *KafkaLog) Fetch(ctx context.Context, topic string, partition int, offse
 		out, err = readBatch(resp, offset)
 		return err
 	})
-	if err == nil && l.durable != nil && len(out.Records) > 0 {
-		err = l.waitDurable(ctx, topic, partition, out.Next, out.HighWatermark)
-	}
-	if err != nil {
-		return Batch{}, err
-	}
-	return out, nil
+	return out, err
 }
 
 func readBatch(resp *kafka.FetchResponse, offset int64) (Batch, error) {

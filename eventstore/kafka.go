@@ -28,13 +28,6 @@ type Config struct {
 	// means 10s.
 	CallTimeout time.Duration
 	Logger      *slog.Logger
-	// Durable, when set, returns once every write the broker acknowledged
-	// before the call is on disk: for a broker that acknowledges writes
-	// before they are durable, as Embedded does, Embedded.Sync. The log
-	// then returns from an Append, and serves a record from Fetch, only
-	// once the record is known synced (synced.go). A failed sync fails
-	// the appends it was for, without a retry: their records are written.
-	Durable func(context.Context) error
 }
 
 // KafkaLog is the Log on a Kafka cluster (or the embedded broker).
@@ -42,14 +35,12 @@ type KafkaLog struct {
 	client      *kafka.Client
 	transport   *kafka.Transport
 	balancer    *kafka.Hash
-	queues      sync.Map // queueKey -> *leaderQueue
+	queues      sync.Map // partKey -> *partQueue
 	layouts     layoutCache
 	drains      sync.WaitGroup
 	closeMu     sync.RWMutex
 	log         *slog.Logger
 	callTimeout time.Duration
-	durable     func(context.Context) error
-	durableEnds sync.Map // partKey -> *durableEnd
 	closed      atomic.Bool
 }
 
@@ -78,7 +69,6 @@ func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 		transport:   transport,
 		log:         cfg.Logger,
 		callTimeout: cfg.CallTimeout,
-		durable:     cfg.Durable,
 		balancer:    &kafka.Hash{},
 	}
 	return l, nil

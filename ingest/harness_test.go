@@ -36,11 +36,7 @@ func newHarness(t *testing.T) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := emb.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	t.Cleanup(emb.Close)
 	l, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: []string{emb.Addr()}})
 	if err != nil {
 		t.Fatal(err)

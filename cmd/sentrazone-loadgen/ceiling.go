@@ -59,12 +59,12 @@ func ceilingApp() *fiber.App {
 
 // cmdBroker runs the embedded broker alone, so serve can use it through
 // --kafka-brokers exactly as it would use a Kafka cluster.
-func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) (retErr error) {
+func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) error {
 	dir := fs.String("data-dir", "", "where the broker keeps its log (required)")
 	port := fs.Int("port", 9092, "port on 127.0.0.1")
 	dur := fs.Duration("for", 30*time.Minute, "stop by itself after this long")
-	fsync := fs.Bool("fsync", true, "fsync every record batch before acknowledging it (clients in other processes cannot "+
-		"wait for the embedded default's shared sync); false leaves writes to the page cache, as a Kafka broker does by default")
+	fsync := fs.Bool("fsync", true, "fsync every record batch, as the embedded default does; "+
+		"false leaves writes to the page cache, as a Kafka broker does by default")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -72,14 +72,14 @@ func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 		return errors.New("--data-dir is required")
 	}
 	var opts []eventstore.EmbeddedOption
-	if *fsync {
-		opts = append(opts, eventstore.FsyncEachBatch())
+	if !*fsync {
+		opts = append(opts, eventstore.WithoutFsync())
 	}
 	emb, err := eventstore.StartEmbedded(*dir, *port, nil, opts...)
 	if err != nil {
 		return err
 	}
-	defer func() { retErr = errors.Join(retErr, emb.Close()) }()
+	defer emb.Close()
 	fmt.Fprintf(out, "broker: Kafka protocol on %s (fsync %v)\n", emb.Addr(), *fsync)
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()

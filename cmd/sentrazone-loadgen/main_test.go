@@ -39,11 +39,7 @@ func controlPlane(t *testing.T) (string, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := emb.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	t.Cleanup(emb.Close)
 	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: []string{emb.Addr()}})
 	if err != nil {
 		t.Fatal(err)

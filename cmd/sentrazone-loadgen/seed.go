@@ -90,7 +90,7 @@ func cmdSeedHistory(ctx context.Context, fs *flag.FlagSet, args []string, out io
 // each becomes one audit row when projected. This bypasses the API (one
 // command per event would take hours for a million), but the records are
 // exactly what the API writes.
-func cmdSeedAudit(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) (retErr error) {
+func cmdSeedAudit(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) error {
 	brokers := fs.String("kafka-brokers", "", "comma-separated brokers of the control plane's Kafka")
 	dataDir := fs.String("data-dir", "", "instead: the embedded default's data dir (stop serve first; its broker is started here)")
 	events := fs.Int("events", 1_000_000, "events to append")
@@ -111,7 +111,7 @@ func cmdSeedAudit(ctx context.Context, fs *flag.FlagSet, args []string, out io.W
 		if err != nil {
 			return err
 		}
-		defer func() { retErr = errors.Join(retErr, emb.Close()) }() // syncs the seeded log to disk
+		defer emb.Close()
 		addrs = []string{emb.Addr()}
 	}
 	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: addrs})

@@ -54,9 +54,9 @@ func bindServe(fs *flag.FlagSet, c *config) {
 // bindStores declares the flags every command that opens the stores needs.
 // Partitions of the reports topic when --report-partitions is 0. A Kafka
 // cluster spreads partitions over brokers and consumers. The embedded
-// broker is one broker that handles requests one at a time; one partition
-// makes the biggest batch per sync, and 2 or 4 were no faster
-// (docs/PERFORMANCE.md).
+// broker is one broker that handles requests one at a time and fsyncs
+// every partition's record batch, so each extra partition is only two
+// more fsyncs per write cycle (see docs/PERFORMANCE.md).
 const (
 	defaultKafkaPartitions    = 12
 	defaultEmbeddedPartitions = 1

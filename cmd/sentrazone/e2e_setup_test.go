@@ -41,11 +41,7 @@ func externalConfig(t *testing.T) *config {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
-		if err := broker.Close(); err != nil {
-			t.Error(err)
-		}
-	})
+	t.Cleanup(broker.Close)
 	c.KafkaBrokers = broker.Addr()
 	c.PostgresURL = dbtest.PostgresURL(t)
 	c.ClickHouseURL = dbtest.ClickHouseURL(t)

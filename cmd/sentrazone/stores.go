@@ -53,18 +53,10 @@ func openPlatform(ctx context.Context, c *config, logger *slog.Logger) (_ *platf
 			return nil, err
 		}
 		p.embedded = emb
-		p.closers = append(p.closers, func() {
-			if err := emb.Close(); err != nil {
-				logger.Error("stop the embedded broker", "err", err)
-			}
-		})
+		p.closers = append(p.closers, emb.Close)
 		brokers = []string{emb.Addr()}
 	}
-	cfg := eventstore.Config{Brokers: brokers, Logger: logger}
-	if p.embedded != nil {
-		cfg.Durable = p.embedded.Sync
-	}
-	kl, err := eventstore.NewKafkaLog(cfg)
+	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: brokers, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
