@@ -18,6 +18,9 @@ type sink struct {
 	topic string
 	apply func(ctx context.Context, partition int, batch []Decoded) error
 	next  func(ctx context.Context, topic string) (map[int]int64, error)
+	// linger is how long the sink's loop waits for more after a small
+	// batch of reports; zero for events.
+	linger time.Duration
 }
 
 // Projector feeds stores from the log: the events topic and the reports
@@ -48,11 +51,16 @@ func NewProjector(l eventstore.Log, state StateStore, history HistoryStore, logg
 	}
 	p := &Projector{log: l, logger: logger, changed: make(chan struct{}), eventsChanged: make(chan struct{}),
 		applied: map[string]map[int]int64{}, lastErr: map[string]error{}}
-	p.sinks = append(p.sinks,
-		sink{"state", eventstore.TopicEvents, state.ApplyEvents, state.NextOffsets},
-		sink{"status", eventstore.TopicReports, state.ApplyReports, state.NextOffsets})
+	// The reports loops linger alike, so that they keep sharing reads.
+	lingerFor := reportsLinger(state)
 	if history != nil {
-		p.sinks = append(p.sinks, sink{"history", eventstore.TopicReports, history.ApplyReports, history.NextOffsets})
+		lingerFor = max(lingerFor, reportsLinger(history))
+	}
+	p.sinks = append(p.sinks,
+		sink{"state", eventstore.TopicEvents, state.ApplyEvents, state.NextOffsets, 0},
+		sink{"status", eventstore.TopicReports, state.ApplyReports, state.NextOffsets, lingerFor})
+	if history != nil {
+		p.sinks = append(p.sinks, sink{"history", eventstore.TopicReports, history.ApplyReports, history.NextOffsets, lingerFor})
 	}
 	return p
 }
@@ -148,21 +156,39 @@ func (p *Projector) read(ctx context.Context, s sink, part int, from int64, out 
 		case <-ctx.Done():
 			return
 		}
-		if s.topic == eventstore.TopicReports && len(batch) < reportsLingerBelow {
-			linger(ctx, reportsLinger)
+		if s.linger > 0 && len(batch) < reportsLingerBelow {
+			linger(ctx, s.linger)
 		}
 	}
 }
 
 // Reports come a few at a time from thousands of agents: fetched as soon
 // as each arrives, every fetch and every store transaction carries a
-// handful. After a small batch the reports loops wait reportsLinger for
-// more, which costs that much freshness and saves most of those round
-// trips. Events are never held back: commands wait for their projection.
+// handful. After a small batch the reports loops wait a while for more,
+// which costs that much freshness and saves most of those round trips:
+// defaultReportsLinger, or what the store asks for (Lingerer). Events are
+// never held back: commands wait for their projection.
 const (
-	reportsLinger      = 20 * time.Millisecond
-	reportsLingerBelow = 500
+	defaultReportsLinger = 20 * time.Millisecond
+	reportsLingerBelow   = 500
 )
+
+// Lingerer is implemented by stores that pay for every apply (a database
+// transaction, say) and want reports gathered for longer than
+// defaultReportsLinger before each. Every reports loop lingers for the
+// longest any store asks.
+type Lingerer interface {
+	// ReportsLinger is how long to wait for more reports after a small
+	// batch.
+	ReportsLinger() time.Duration
+}
+
+func reportsLinger(store any) time.Duration {
+	if l, ok := store.(Lingerer); ok && l.ReportsLinger() > 0 {
+		return l.ReportsLinger()
+	}
+	return defaultReportsLinger
+}
 
 // linger waits d or until ctx ends.
 func linger(ctx context.Context, d time.Duration) {

@@ -9,6 +9,7 @@ import (
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
+	"github.com/sentrazone/sentrazone/projections/memhistory"
 	"github.com/sentrazone/sentrazone/projections/memstate"
 )
 
@@ -173,5 +174,49 @@ func TestReportsLoopsLingerAfterSmallBatches(t *testing.T) {
 	}
 	if next[0] < int64(records)-1 || next[0] == 0 {
 		t.Errorf("applied up to %d of %d records", next[0], records)
+	}
+}
+
+// lingeringState is a memory state store that asks for a longer linger,
+// as the Postgres store does.
+type lingeringState struct {
+	*memstate.Store
+	linger time.Duration
+}
+
+func (s lingeringState) ReportsLinger() time.Duration { return s.linger }
+
+// A store that asks for a longer linger gets it, and the history loop,
+// whose store asks for nothing, lingers as long: the two keep sharing
+// one fetch per batch.
+func TestReportsLoopsLingerAsLongAsAStoreAsks(t *testing.T) {
+	l := &dripLog{fixedLog: fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{}}}
+	const linger = 150 * time.Millisecond
+	state := lingeringState{memstate.New(nil), linger}
+	history := memhistory.New()
+	p := projections.NewProjector(l, state, history, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	const run = 600 * time.Millisecond
+	time.Sleep(run)
+	cancel()
+	<-done
+	fetches, records := l.counts()
+	// One shared fetch per linger, plus the first; the default 20 ms
+	// would make about 30.
+	if max := int(run/linger) + 4; fetches > max {
+		t.Errorf("%d reports fetches in %v, want at most %d", fetches, run, max)
+	}
+	for name, next := range map[string]func(context.Context, string) (map[int]int64, error){
+		"state": state.NextOffsets, "history": history.NextOffsets,
+	} {
+		got, err := next(t.Context(), eventstore.TopicReports)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got[0] < int64(records)-1 || got[0] == 0 {
+			t.Errorf("%s applied up to %d of %d records", name, got[0], records)
+		}
 	}
 }

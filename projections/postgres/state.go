@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -35,7 +36,18 @@ type StateStore struct {
 	statuses statusCache
 }
 
-var _ projections.StateStore = (*StateStore)(nil)
+var (
+	_ projections.StateStore = (*StateStore)(nil)
+	_ projections.Lingerer   = (*StateStore)(nil)
+)
+
+// ReportsLinger asks the projector to gather reports for 100 ms after a
+// small batch, not 20: every apply is a transaction and a commit, one
+// per partition and batch. Against 20 ms, on 2 cores with 12 reports
+// partitions, Postgres spent half the CPU per report, serve 15% less,
+// and statuses were fresher at 5,000 reports/s (p99 366 against 658 ms)
+// (docs/PERFORMANCE.md).
+func (s *StateStore) ReportsLinger() time.Duration { return 100 * time.Millisecond }
 
 // NewStateStore returns a state store on pool.
 func NewStateStore(pool *pgxpool.Pool) *StateStore {
