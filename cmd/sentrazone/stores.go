@@ -97,7 +97,7 @@ func (p *platform) openStores(ctx context.Context) error {
 	if c.ClickHouseURL != "" {
 		return p.openClickHouse(ctx)
 	}
-	p.history = memhistory.New()
+	p.history = memhistory.New(memhistory.KeepFor(projections.HistoryRetention))
 	return nil
 }
 

@@ -12,9 +12,11 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"sort"
 	"sync"
+	"time"
 
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
@@ -51,13 +53,28 @@ type Store struct {
 	mu     sync.RWMutex
 	series map[string][]point // server id → points ordered by point.before
 	next   map[int]int64      // reports partition → next offset to apply
+	keep   time.Duration      // KeepFor; zero keeps every report
 }
+
+// Option changes how New makes a store.
+type Option func(*Store)
+
+// KeepFor makes the store leave out, as it applies them, reports taken
+// more than d before now: those the history serves and Prune keeps. At
+// boot the store is rebuilt from the reports topic, which keeps reports
+// longer (7 days by default); without KeepFor the older ones would be
+// held in memory until the first Prune.
+func KeepFor(d time.Duration) Option { return func(s *Store) { s.keep = d } }
 
 var _ projections.HistoryStore = (*Store)(nil)
 
 // New returns an empty store.
-func New() *Store {
-	return &Store{series: make(map[string][]point), next: make(map[int]int64)}
+func New(opts ...Option) *Store {
+	s := &Store{series: make(map[string][]point), next: make(map[int]int64)}
+	for _, o := range opts {
+		o(s)
+	}
+	return s
 }
 
 // ApplyReports stores the server_reported events of batch, all from
@@ -75,12 +92,16 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 	defer s.mu.Unlock()
 	next := s.next[partition]
 	applied := false
+	oldest := int64(math.MinInt64)
+	if s.keep > 0 {
+		oldest = time.Now().Add(-s.keep).UnixNano()
+	}
 	for _, d := range batch {
 		if d.Offset < next {
 			continue
 		}
 		next, applied = d.Offset+1, true
-		if r, ok := projections.ReportOf(d.Event); ok {
+		if r, ok := projections.ReportOf(d.Event); ok && r.ReportedAt.UnixNano() >= oldest {
 			s.insert(r.ServerID, point{
 				at:        r.ReportedAt.UnixNano(),
 				partition: int32(partition),

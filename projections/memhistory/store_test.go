@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
 	"github.com/sentrazone/sentrazone/projections/memhistory"
 )
@@ -97,5 +98,53 @@ func TestApplyRejectsForeignPartition(t *testing.T) {
 	}
 	if off, _ := s.NextOffsets(t.Context(), "sentrazone.reports"); len(off) != 0 {
 		t.Errorf("offsets after rejected batch = %v, want none", off)
+	}
+}
+
+// With KeepFor, reports older than the window are left out as they are
+// applied (a boot replaying a week of log keeps three days), and their
+// offsets still count as applied.
+func TestKeepForLeavesOutOldReports(t *testing.T) {
+	now := time.Now().UTC().Truncate(time.Minute)
+	batch := make([]projections.Decoded, 0, 3)
+	for i, age := range []time.Duration{3 * time.Hour, 61 * time.Minute, 10 * time.Minute} {
+		at := now.Add(-age)
+		p := domain.ServerReported{ServerID: "srv", PingMS: float64(i + 1), PingOK: true, ReportedAt: at}
+		ev, err := domain.NewEvent(p, "srv", 0, domain.AgentActor("srv"), "", at)
+		if err != nil {
+			t.Fatal(err)
+		}
+		batch = append(batch, projections.Decoded{Partition: 0, Offset: int64(i), Event: ev})
+	}
+	ctx := t.Context()
+	q := projections.HistoryQuery{ServerIDs: []string{"srv"}, From: now.Add(-4 * time.Hour), To: now, Step: time.Minute}
+	for _, c := range []struct {
+		name string
+		s    *memhistory.Store
+		want []float64
+	}{
+		{"KeepFor(1h)", memhistory.New(memhistory.KeepFor(time.Hour)), []float64{3}},
+		{"no option", memhistory.New(), []float64{1, 2, 3}},
+	} {
+		if err := c.s.ApplyReports(ctx, 0, batch); err != nil {
+			t.Fatal(err)
+		}
+		pts, err := c.s.History(ctx, q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []float64
+		for _, p := range pts {
+			if p.PingMS != nil {
+				got = append(got, *p.PingMS)
+			}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: pings %v, want %v", c.name, got, c.want)
+		}
+		next, err := c.s.NextOffsets(ctx, eventstore.TopicReports)
+		if err != nil || next[0] != 3 {
+			t.Errorf("%s: next offsets %v (%v), want partition 0 at 3", c.name, next, err)
+		}
 	}
 }
