@@ -44,9 +44,9 @@ var (
 // ReportsLinger asks the projector to gather reports for 100 ms after a
 // small batch, not 20: every apply is a transaction and a commit, one
 // per partition and batch. Against 20 ms, on 2 cores with 12 reports
-// partitions, Postgres spent half the CPU per report, serve 15% less,
-// and statuses were fresher at 5,000 reports/s (p99 366 against 658 ms)
-// (docs/PERFORMANCE.md).
+// partitions, Postgres spent 35-45% less CPU per report, and statuses
+// were as fresh or fresher at 5,000 reports/s (p99 366-484 against
+// 500-684 ms) (docs/PERFORMANCE.md).
 func (s *StateStore) ReportsLinger() time.Duration { return 100 * time.Millisecond }
 
 // NewStateStore returns a state store on pool.
