@@ -20,8 +20,9 @@ const usage = `usage: sentrazone-loadgen <mode> [flags]
 modes:
   report        N agents POSTing /api/report (paced or as fast as possible,
                 single reports or batches); prints reports/s, latency
-                percentiles, errors by status, and freshness to /api/statuses
-                and /api/history from sampled probe servers
+                percentiles, errors by status, freshness to /api/statuses
+                and /api/history from sampled probe servers, and CPU per
+                report (the server's with --pid)
   query         GET one endpoint (e.g. /api/statuses, /api/history) under
                 concurrency; prints requests/s and latency percentiles
   export        stream GET /api/audit/export; prints rows/s and the server's

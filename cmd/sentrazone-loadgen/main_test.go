@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"net"
+	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -180,9 +182,11 @@ func TestCeilingAnswersLikeTheReportEndpoint(t *testing.T) {
 	}
 	go func() { _ = app.Listener(ln) }()
 	defer app.Shutdown()
+	// The ceiling server runs in this process: --pid measures it.
 	out := runMode(t, "report", "--url", "http://"+ln.Addr().String(), "--token", "x", "--servers", "5",
-		"--batch", "5", "--count", "50", "--duration", "2s")
+		"--batch", "5", "--count", "50", "--duration", "2s", "--pid", strconv.Itoa(os.Getpid()))
 	mustMatch(t, out, `accepted: 50 reports`)
+	mustMatch(t, out, `cpu: load generator [0-9.]+ cores \([0-9.]+ µs/report\); machine idle [0-9]+%; server [0-9.]+ cores \([0-9.]+ µs/report\)`)
 	if strings.Contains(out, "freshness") {
 		t.Fatal("no probes were asked for")
 	}
@@ -195,6 +199,12 @@ func TestUsageAndBadFlags(t *testing.T) {
 	}
 	if code := run(context.Background(), []string{"report"}, &out, &errb); code != 1 {
 		t.Fatalf("report without a token: exit %d", code)
+	}
+	for _, pid := range []string{"-1", "999999999"} {
+		errb.Reset()
+		if code := run(context.Background(), []string{"report", "--token", "x", "--pid", pid}, &out, &errb); code != 1 || !strings.Contains(errb.String(), "pid") {
+			t.Fatalf("report --pid %s: exit %d, %q", pid, code, errb.String())
+		}
 	}
 	if code := run(context.Background(), []string{"nope"}, &out, &errb); code != 2 {
 		t.Fatalf("unknown mode: exit %d", code)

@@ -31,6 +31,7 @@ type reportOpts struct {
 	pollEvery   time.Duration
 	history     bool
 	settle      time.Duration
+	pid         int
 }
 
 func cmdReport(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) error {
@@ -52,6 +53,7 @@ func cmdReport(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	fs.DurationVar(&o.pollEvery, "poll-every", 50*time.Millisecond, "how often /api/statuses and /api/history are polled for probes")
 	fs.BoolVar(&o.history, "history-freshness", true, "also measure freshness to /api/history")
 	fs.DurationVar(&o.settle, "settle", 15*time.Second, "after the load, how long to wait at most for probes still unseen")
+	fs.IntVar(&o.pid, "pid", 0, "server process id: also print its CPU per accepted report (utime + stime from /proc/PID/stat, Linux)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -65,6 +67,8 @@ func (o *reportOpts) validate() error {
 	switch {
 	case o.token == "" && !o.perServer:
 		return errors.New("give --token (fleet token) or --per-server-tokens")
+	case o.pid < 0:
+		return errors.New("--pid must be a process id")
 	case o.servers < 1 || o.concurrency < 1 || o.batch < 1 || o.peerStats < 0:
 		return errors.New("--servers, --concurrency and --batch must be positive")
 	case o.duration <= 0 || o.duration > 24*time.Hour:
@@ -96,6 +100,11 @@ func (f *fleet) token(i int) string {
 }
 
 func runReport(ctx context.Context, o reportOpts, out io.Writer) error {
+	if o.pid > 0 { // a wrong --pid fails before the warm-up
+		if _, err := sampleCPU(o.pid); err != nil {
+			return err
+		}
+	}
 	c, err := newClient(o.url, o.concurrency+4)
 	if err != nil {
 		return err
@@ -127,8 +136,22 @@ func runReport(ctx context.Context, o reportOpts, out io.Writer) error {
 		}
 		pr = newProber(c, admin, probeIDs, f.probes, o)
 	}
+	// CPU figures are best effort, unless asked for with --pid.
+	before, cpuErr := sampleCPU(o.pid)
+	if cpuErr != nil && o.pid > 0 {
+		return cpuErr
+	}
 	res := drive(ctx, c, o, f, pr)
 	res.print(out, o)
+	if cpuErr == nil {
+		after, err := sampleCPU(o.pid)
+		switch {
+		case err == nil:
+			printCPU(out, before, after, res.reports.Load())
+		case o.pid > 0:
+			return err
+		}
+	}
 	if pr != nil {
 		pr.finish(ctx, o.settle)
 		pr.print(out)
