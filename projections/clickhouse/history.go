@@ -107,7 +107,7 @@ func (s *HistoryStore) ApplyReports(ctx context.Context, partition int, batch []
 		return fmt.Errorf("clickhouse history: apply reports to partition %d: %w", partition, err)
 	}
 	next := start
-	var reports []reportRow
+	reports := make([]reportRow, 0, len(batch))
 	for _, d := range batch {
 		if d.Offset < next {
 			continue

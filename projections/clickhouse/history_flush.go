@@ -127,10 +127,17 @@ func (s *HistoryStore) awaitFlushTime() {
 func (s *HistoryStore) flush(jobs []*applyJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
-	var rows []reportRow
+	n := 0
 	for _, j := range jobs {
 		s.forget(j.partition)
-		rows = append(rows, j.rows...)
+		n += len(j.rows)
+	}
+	rows := jobs[0].rows // one job: no copy
+	if len(jobs) > 1 {
+		rows = make([]reportRow, 0, n)
+		for _, j := range jobs {
+			rows = append(rows, j.rows...)
+		}
 	}
 	if err := s.insertReports(ctx, rows); err != nil {
 		return err
