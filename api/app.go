@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/compress"
 	"github.com/gofiber/fiber/v2/middleware/recover"
 	segjson "github.com/segmentio/encoding/json"
 
@@ -91,8 +92,15 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Post("/api/report", h.report)
 	app.Get("/api/agent/config", h.agentConfig)
 
-	app.Get("/api/statuses", user, h.statuses)
-	app.Get("/api/history", user, h.history)
+	// Dashboards poll the statuses and history of whole fleets: 1.5 MB of
+	// JSON for 10,000 servers, a tenth of that compressed. Answers are
+	// compressed only for clients that ask (Accept-Encoding: br, gzip or
+	// deflate), at the fastest level: ~4 ms (gzip) to 5 ms (brotli) per
+	// 1.5 MB on one core, against a second and more to send it over a
+	// 10 Mbit/s link.
+	compressed := compress.New(compress.Config{Level: compress.LevelBestSpeed})
+	app.Get("/api/statuses", user, compressed, h.statuses)
+	app.Get("/api/history", user, compressed, h.history)
 
 	app.Get("/api/wg-clients/:serverID", admin, h.listPeers)
 	app.Post("/api/wg-clients/:serverID", admin, h.createPeer)
@@ -101,7 +109,7 @@ func (h *handlers) routes(app *fiber.App) {
 	app.Get("/api/wg-clients/:serverID/:clientID/qrcode", admin, h.peerQRCode)
 	app.Get("/api/wg-clients/:serverID/:clientID/config", admin, h.peerConfig)
 
-	app.Get("/api/audit", admin, h.audit)
+	app.Get("/api/audit", admin, compressed, h.audit)
 	app.Get("/api/audit/export", admin, h.exportAudit)
 
 	app.Post("/api/servers", admin, h.registerServer)

@@ -24,7 +24,10 @@ unsupported_media_type (415, compressed bodies), rate_limited (429, with a
 Retry-After header in seconds), internal (500) and unavailable (503).
 
 Times are RFC 3339 in UTC. JSON bodies of user and admin routes are strict:
-unknown fields are a 400. Agent reports ignore unknown fields.`
+unknown fields are a 400. Agent reports ignore unknown fields.
+
+Answers of /api/statuses, /api/history and /api/audit are compressed (br, gzip
+or deflate) for clients that send Accept-Encoding; request bodies never are.`
 
 // openAPIJSON renders the OpenAPI 3.0 document.
 func openAPIJSON() ([]byte, error) {

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"net/url"
+	"sync/atomic"
 	"time"
 
 	"github.com/valyala/fasthttp"
@@ -15,6 +16,11 @@ import (
 type client struct {
 	hc   *fasthttp.HostClient
 	base string
+	// accept, when set, is sent as Accept-Encoding; answers are kept as
+	// sent (compressed), and those that came with a Content-Encoding are
+	// counted in encoded.
+	accept  string
+	encoded atomic.Int64
 }
 
 // newClient connects to base (http://host:port) with up to conns
@@ -45,12 +51,18 @@ func (c *client) do(method, path, bearer string, body, dst []byte) (int, []byte,
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
 	}
+	if c.accept != "" {
+		req.Header.Set("Accept-Encoding", c.accept)
+	}
 	if body != nil {
 		req.Header.SetContentType("application/json")
 		req.SetBodyRaw(body)
 	}
 	if err := c.hc.Do(req, res); err != nil {
 		return 0, dst, err
+	}
+	if len(res.Header.ContentEncoding()) > 0 {
+		c.encoded.Add(1)
 	}
 	return res.StatusCode(), append(dst, res.Body()...), nil
 }

@@ -138,6 +138,14 @@ func TestModesAgainstInProcessControlPlane(t *testing.T) {
 	mustMatch(t, out, `errors: none`)
 	out = runMode(t, append([]string{"query", "--path", "/api/statuses", "--concurrency", "2", "--count", "4"}, creds...)...)
 	mustMatch(t, out, `errors: none`)
+	plain := regexp.MustCompile(`([0-9]+) bytes per answer`).FindStringSubmatch(out)
+	out = runMode(t, append([]string{"query", "--path", "/api/statuses", "--count", "3", "--accept-encoding", "gzip"}, creds...)...)
+	mustMatch(t, out, `errors: none`)
+	mustMatch(t, out, `compressed: 3 of 3 answers \(Accept-Encoding: gzip\)`)
+	gz := regexp.MustCompile(`([0-9]+) bytes per answer`).FindStringSubmatch(out)
+	if p, g := atoi(t, plain[1]), atoi(t, gz[1]); g >= p {
+		t.Errorf("statuses: %d bytes compressed, %d plain", g, p)
+	}
 
 	out = runMode(t, append([]string{"export"}, creds...)...)
 	mustMatch(t, out, `export: [1-9][0-9]* rows`)
@@ -209,4 +217,13 @@ func TestUsageAndBadFlags(t *testing.T) {
 	if code := run(context.Background(), []string{"nope"}, &out, &errb); code != 2 {
 		t.Fatalf("unknown mode: exit %d", code)
 	}
+}
+
+func atoi(t *testing.T, s string) int {
+	t.Helper()
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

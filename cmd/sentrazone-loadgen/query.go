@@ -26,6 +26,7 @@ func cmdQuery(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 	conc := fs.Int("concurrency", 1, "requests in flight")
 	dur := fs.Duration("duration", 10*time.Second, "how long to query")
 	count := fs.Int64("count", 0, "stop after this many requests (0: only --duration)")
+	accept := fs.String("accept-encoding", "", "ask for compressed answers (e.g. gzip, br); sizes are then as sent, and latency ends with the last compressed byte")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -53,6 +54,7 @@ func cmdQuery(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 			return err
 		}
 	}
+	c.accept = *accept
 	ctx, cancel := context.WithTimeout(ctx, *dur)
 	defer cancel()
 	var (
@@ -87,6 +89,9 @@ func cmdQuery(ctx context.Context, fs *flag.FlagSet, args []string, out io.Write
 	}
 	fmt.Fprintf(out, "query: GET %s concurrency=%d duration=%s\n", shown, *conc, el.Round(time.Millisecond))
 	fmt.Fprintf(out, "requests: %d, %.1f/s, %.0f bytes per answer\n", reqs, float64(reqs)/el.Seconds(), float64(bytes.Load())/float64(max(reqs, 1)))
+	if c.accept != "" {
+		fmt.Fprintf(out, "compressed: %d of %d answers (Accept-Encoding: %s)\n", c.encoded.Load(), reqs, c.accept)
+	}
 	printLatency(out, "latency", &lat)
 	fmt.Fprintf(out, "errors: %s\n", statuses.errors())
 	return nil
