@@ -46,6 +46,9 @@ func TestAnswersAreCompressedForClientsThatAsk(t *testing.T) {
 			if enc := r.header.Get("Content-Encoding"); enc != c.want {
 				t.Fatalf("%s, Accept-Encoding %q: Content-Encoding %q, want %q", path, c.accept, enc, c.want)
 			}
+			if v := r.header.Get("Vary"); !strings.Contains(v, "Accept-Encoding") {
+				t.Errorf("%s as %s: Vary %q, want Accept-Encoding named", path, c.want, v)
+			}
 			if len(r.body)*4 > len(plain.body) {
 				t.Errorf("%s as %s: %d bytes from %d", path, c.want, len(r.body), len(plain.body))
 			}
