@@ -14,17 +14,20 @@ import (
 )
 
 // gatedConn counts batch inserts of history rows and offsets (not the
-// closer's rollup_progress); until open is closed, the first one waits, so
-// that the test can queue batches behind it.
+// closer's rollup_progress); the first one closes reached and, until open
+// is closed, waits, so that the test can queue batches behind it.
 type gatedConn struct {
 	driver.Conn
-	open    chan struct{}
-	once    sync.Once
-	inserts atomic.Int32
+	reached, open chan struct{}
+	once          sync.Once
+	inserts       atomic.Int32
 }
 
 func (c *gatedConn) PrepareBatch(ctx context.Context, query string, opts ...driver.PrepareBatchOption) (driver.Batch, error) {
-	c.once.Do(func() { <-c.open })
+	c.once.Do(func() {
+		close(c.reached)
+		<-c.open
+	})
 	if !strings.HasPrefix(query, sqlInsertProgress) {
 		c.inserts.Add(1)
 	}
@@ -36,12 +39,12 @@ func (c *gatedConn) PrepareBatch(ctx context.Context, query string, opts ...driv
 // and every row and offset lands.
 func TestConcurrentAppliesShareInserts(t *testing.T) {
 	base := newTestHistoryStore(t)
-	conn := &gatedConn{Conn: base.conn, open: make(chan struct{})}
+	conn := &gatedConn{Conn: base.conn, reached: make(chan struct{}), open: make(chan struct{})}
 	s := NewHistoryStore(conn, base.log)
 	const parts, perPart = 8, 50
 	var wg sync.WaitGroup
 	errs := make(chan error, parts)
-	for p := range parts {
+	apply := func(p int) {
 		wg.Go(func() {
 			batch := testReports(t, 0, perPart)
 			for i := range batch {
@@ -49,6 +52,16 @@ func TestConcurrentAppliesShareInserts(t *testing.T) {
 			}
 			errs <- s.ApplyReports(t.Context(), p, batch)
 		})
+	}
+	// The first batch alone, so that the first flush carries it alone.
+	apply(0)
+	select {
+	case <-conn.reached:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first flush did not start")
+	}
+	for p := 1; p < parts; p++ {
+		apply(p)
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {
