@@ -25,11 +25,7 @@ func TestAnswersAreCompressedForClientsThatAsk(t *testing.T) {
 			Reported: true, PingMS: 12.5, PingOK: true, Peers: 3, TransferRx: 1 << 20, ReportedAt: now})
 	}
 	e.state.audit = auditRows(300)
-	for _, path := range []string{"/api/statuses", "/api/audit?limit=300"} {
-		role := domain.RoleUser
-		if strings.HasPrefix(path, "/api/audit") {
-			role = domain.RoleAdmin
-		}
+	for path, role := range map[string]domain.Role{"/api/statuses": domain.RoleUser, "/api/audit?limit=300": domain.RoleAdmin} {
 		auth := "Bearer " + e.token(role)
 		plain := e.do(t, "GET", path, "", "Authorization", auth).want(t, 200)
 		if enc := plain.header.Get("Content-Encoding"); enc != "" {

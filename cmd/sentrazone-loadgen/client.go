@@ -61,7 +61,7 @@ func (c *client) do(method, path, bearer string, body, dst []byte) (int, []byte,
 	if err := c.hc.Do(req, res); err != nil {
 		return 0, dst, err
 	}
-	if len(res.Header.ContentEncoding()) > 0 {
+	if c.accept != "" && len(res.Header.ContentEncoding()) > 0 {
 		c.encoded.Add(1)
 	}
 	return res.StatusCode(), append(dst, res.Body()...), nil

@@ -101,9 +101,13 @@ func (s *Store) ApplyReports(ctx context.Context, partition int, batch []project
 			continue
 		}
 		next, applied = d.Offset+1, true
-		if r, ok := projections.ReportOf(d.Event); ok && r.ReportedAt.UnixNano() >= oldest {
+		r, ok := projections.ReportOf(d.Event)
+		if !ok {
+			continue
+		}
+		if at := r.ReportedAt.UnixNano(); at >= oldest {
 			s.insert(r.ServerID, point{
-				at:        r.ReportedAt.UnixNano(),
+				at:        at,
 				partition: int32(partition),
 				offset:    d.Offset,
 				pingMS:    r.PingMS,
