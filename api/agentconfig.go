@@ -10,7 +10,6 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/sentrazone/sentrazone/domain"
-	"github.com/sentrazone/sentrazone/ingest"
 )
 
 // maxAgentWait bounds the long poll; the request context must outlive it.
@@ -24,18 +23,16 @@ func (h *handlers) agentConfig(c *fiber.Ctx) error {
 	if token == "" {
 		return newAPIError(http.StatusUnauthorized, CodeUnauthorized, "missing agent bearer token")
 	}
+	agent, err := h.cfg.Reports.Authenticate(c.UserContext(), token)
+	if err != nil {
+		return fmt.Errorf("agent config: authenticate: %w", err)
+	}
 	id := c.Query("server_id")
 	if id == "" {
-		claimed, ok := ingest.TokenServer(token)
-		if !ok {
-			// Only a fleet token may leave it out: check the token first,
-			// so a wrong one is a 401 whatever the query says.
-			if err := h.cfg.Reports.Authorize(c.UserContext(), token, c.IP(), nil); err != nil {
-				return fmt.Errorf("agent config: authorize: %w", err)
-			}
+		if agent.Fleet {
 			return newAPIError(http.StatusBadRequest, CodeBadRequest, "query parameter server_id is required with this token")
 		}
-		id = claimed
+		id = agent.Server
 	}
 	if err := domain.ValidateServerID(id); err != nil {
 		return newAPIError(http.StatusBadRequest, CodeBadRequest, "query parameter server_id: %s", err.Error())
@@ -62,7 +59,7 @@ func (h *handlers) agentConfig(c *fiber.Ctx) error {
 		defer context.AfterFunc(h.cfg.Draining, cancel)()
 	}
 	probe := []domain.ServerReported{{ServerID: id}}
-	if err := h.cfg.Reports.Authorize(ctx, token, c.IP(), probe); err != nil {
+	if err := h.cfg.Reports.Authorize(ctx, agent, c.IP(), probe); err != nil {
 		return fmt.Errorf("agent config: authorize: %w", err)
 	}
 	cfg, err := h.cfg.Commands.AgentConfig(ctx, id, after, max(wait, 0))

@@ -2,7 +2,6 @@ package api
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -63,21 +62,10 @@ func newAgentConfigEnv(t *testing.T) (*env, *recordingAgentCommands) {
 		rec = &recordingAgentCommands{fakeCommands: c.Commands.(*fakeCommands)}
 		c.Commands = rec
 	})
-	owners := map[string]string{laAgentToken: "la", nyAgentToken: "ny"}
-	e.reports.authorize = func(token, _ string, reports []domain.ServerReported) error {
-		if token == fleetAgentToken {
-			return nil
-		}
-		owner, ok := owners[token]
-		if !ok {
-			return ingest.ErrUnauthenticated
-		}
-		for _, r := range reports {
-			if r.ServerID != owner {
-				return fmt.Errorf("%w: token of %q used for %q", ingest.ErrForbidden, owner, r.ServerID)
-			}
-		}
-		return nil
+	e.reports.agents = map[string]ingest.Agent{
+		fleetAgentToken: {Fleet: true},
+		laAgentToken:    {Server: "la"},
+		nyAgentToken:    {Server: "ny"},
 	}
 	return e, rec
 }

@@ -3,10 +3,12 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/ingest"
 	"github.com/sentrazone/sentrazone/projections"
 )
 
@@ -105,19 +107,35 @@ func (f *fakeCommands) exportCalls() []exportCall {
 	return append([]exportCall(nil), f.exports...)
 }
 
-// fakeReports records authorized and submitted batches.
+// fakeReports knows the agents of a few tokens and records submitted
+// batches. A per-server agent may report for its own server only, as
+// with ingest.Reports; forbid refuses more.
 type fakeReports struct {
-	authorize func(token, ip string, reports []domain.ServerReported) error
+	agents map[string]ingest.Agent
+	forbid func(reports []domain.ServerReported) error
 
 	mu        sync.Mutex
 	submitted [][]domain.ServerReported
 }
 
-func (f *fakeReports) Authorize(_ context.Context, token, ip string, reports []domain.ServerReported) error {
-	if f.authorize == nil {
-		return errNotFaked
+func (f *fakeReports) Authenticate(_ context.Context, token string) (ingest.Agent, error) {
+	a, ok := f.agents[token]
+	if !ok {
+		return ingest.Agent{}, ingest.ErrUnauthenticated
 	}
-	return f.authorize(token, ip, reports)
+	return a, nil
+}
+
+func (f *fakeReports) Authorize(_ context.Context, a ingest.Agent, _ string, reports []domain.ServerReported) error {
+	for _, r := range reports {
+		if !a.Fleet && r.ServerID != a.Server {
+			return fmt.Errorf("%w: token of %q used for %q", ingest.ErrForbidden, a.Server, r.ServerID)
+		}
+	}
+	if f.forbid != nil {
+		return f.forbid(reports)
+	}
+	return nil
 }
 
 func (f *fakeReports) Submit(_ context.Context, reports []domain.ServerReported) error {

@@ -44,12 +44,14 @@ type Commands interface {
 
 // Reports is the agent-report path.
 type Reports interface {
-	// Authorize checks an agent's bearer token for the given server ids:
-	// ingest.ErrUnauthenticated for an unknown token, ingest.ErrForbidden when a
-	// per-server token names another server. A fleet token registers
-	// unknown servers (remoteIP helps guess their endpoint). With no
-	// reports it checks the token alone.
-	Authorize(ctx context.Context, token, remoteIP string, reports []domain.ServerReported) error
+	// Authenticate checks an agent's bearer token: ingest.ErrUnauthenticated
+	// unless it is the fleet token or a server's own.
+	Authenticate(ctx context.Context, token string) (ingest.Agent, error)
+	// Authorize checks that agent may report for the servers of reports:
+	// ingest.ErrForbidden when a per-server token names another server.
+	// The fleet registers unknown servers (remoteIP helps guess their
+	// endpoint).
+	Authorize(ctx context.Context, agent ingest.Agent, remoteIP string, reports []domain.ServerReported) error
 	// Submit appends validated reports and returns once the log
 	// acknowledged them.
 	Submit(ctx context.Context, reports []domain.ServerReported) error

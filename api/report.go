@@ -20,10 +20,11 @@ func (h *handlers) report(c *fiber.Ctx) error {
 	if token == "" {
 		return newAPIError(http.StatusUnauthorized, CodeUnauthorized, "missing agent bearer token")
 	}
-	// The token first, for no server yet: a wrong one is a 401 before the
-	// body is read. The servers it may report for are checked below.
+	// The token first: a wrong one is a 401 before the body is read. The
+	// servers it may report for are checked below.
 	ctx, ip := c.UserContext(), c.IP()
-	if err := h.cfg.Reports.Authorize(ctx, token, ip, nil); err != nil {
+	agent, err := h.cfg.Reports.Authenticate(ctx, token)
+	if err != nil {
 		return fmt.Errorf("report: authenticate: %w", err)
 	}
 	body, err := requestBody(c)
@@ -43,7 +44,7 @@ func (h *handlers) report(c *fiber.Ctx) error {
 		}
 		reports[i] = r
 	}
-	if err := h.cfg.Reports.Authorize(ctx, token, ip, reports); err != nil {
+	if err := h.cfg.Reports.Authorize(ctx, agent, ip, reports); err != nil {
 		return fmt.Errorf("report: authorize: %w", err)
 	}
 	if err := h.cfg.Reports.Submit(ctx, reports); err != nil {

@@ -19,10 +19,8 @@ const agentToken = "agent-secret-token"
 // withAgents accepts agentToken for any server but "paris", which it
 // forbids.
 func withAgents(e *env) {
-	e.reports.authorize = func(token, ip string, reports []domain.ServerReported) error {
-		if token != agentToken {
-			return ingest.ErrUnauthenticated
-		}
+	e.reports.agents = map[string]ingest.Agent{agentToken: {Fleet: true}}
+	e.reports.forbid = func(reports []domain.ServerReported) error {
 		for _, r := range reports {
 			if r.ServerID == "paris" {
 				return fmt.Errorf("authorize: %w", ingest.ErrForbidden)

@@ -69,7 +69,3 @@ func (s *Service) agentConfig(ctx context.Context, srv *domain.Server) (domain.A
 	slices.SortFunc(cfg.Peers, func(a, b domain.AgentPeer) int { return strings.Compare(a.PublicKey, b.PublicKey) })
 	return cfg, nil
 }
-
-// TokenServer returns the server id a per-server agent token names, or
-// false for any other token (such as the fleet token).
-func TokenServer(token string) (string, bool) { return tokenServer(token) }

@@ -61,32 +61,50 @@ func NewReports(cfg ReportsConfig) (*Reports, error) {
 	return r, nil
 }
 
-// Authorize checks token for every server id in reports; with no reports
-// it checks the token alone. Comparisons are constant-time over hashes.
-func (r *Reports) Authorize(ctx context.Context, token, remoteIP string, reports []domain.ServerReported) error {
+// Agent is who holds an authenticated agent token: the fleet, which may
+// report for any server, or one server. The zero Agent may report for
+// none.
+type Agent struct {
+	Fleet  bool
+	Server string // the server a per-server token belongs to
+}
+
+// Authenticate checks an agent's bearer token: the fleet token or a
+// server's own. Comparisons are constant-time over hashes.
+func (r *Reports) Authenticate(ctx context.Context, token string) (Agent, error) {
 	if token == "" {
-		return ErrUnauthenticated
+		return Agent{}, ErrUnauthenticated
 	}
 	if r.cfg.FleetToken != "" {
 		h := sha256.Sum256([]byte(token))
 		if subtle.ConstantTimeCompare(h[:], r.fleetHash[:]) == 1 {
-			return r.registerUnknown(ctx, remoteIP, reports)
+			return Agent{Fleet: true}, nil
 		}
 	}
 	claimed, ok := tokenServer(token)
 	if !ok {
-		return ErrUnauthenticated
+		return Agent{}, ErrUnauthenticated
 	}
 	want, err := r.tokenHash(ctx, claimed)
 	if err != nil {
-		return err
+		return Agent{}, err
 	}
 	if want == nil || subtle.ConstantTimeCompare(domain.HashAgentToken(token), want) != 1 {
-		return ErrUnauthenticated
+		return Agent{}, ErrUnauthenticated
+	}
+	return Agent{Server: claimed}, nil
+}
+
+// Authorize checks that a may report for every server id in reports: a
+// server's token for its own id only. The fleet may report for any, and
+// registers the servers it names first.
+func (r *Reports) Authorize(ctx context.Context, a Agent, remoteIP string, reports []domain.ServerReported) error {
+	if a.Fleet {
+		return r.registerUnknown(ctx, remoteIP, reports)
 	}
 	for _, rep := range reports {
-		if rep.ServerID != claimed {
-			return fmt.Errorf("%w: token of %q used for %q", ErrForbidden, claimed, rep.ServerID)
+		if a.Server == "" || rep.ServerID != a.Server {
+			return fmt.Errorf("%w: token of %q used for %q", ErrForbidden, a.Server, rep.ServerID)
 		}
 	}
 	return nil

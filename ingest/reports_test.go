@@ -19,29 +19,31 @@ func TestAuthorizeAgentTokens(t *testing.T) {
 	}
 	paris := []domain.ServerReported{{ServerID: "paris"}}
 	rome := []domain.ServerReported{{ServerID: "rome"}}
-	if err := h.reports.Authorize(ctx, token, "198.51.100.7", paris); err != nil {
-		t.Fatalf("own token: %v", err)
+	agent, err := h.reports.Authenticate(ctx, token)
+	if err != nil || agent != (Agent{Server: "paris"}) {
+		t.Fatalf("own token: %+v, %v", agent, err)
 	}
-	if err := h.reports.Authorize(ctx, token, "198.51.100.7", rome); !errors.Is(err, ErrForbidden) {
+	if err := h.reports.Authorize(ctx, agent, "198.51.100.7", paris); err != nil {
+		t.Fatalf("own server: %v", err)
+	}
+	if err := h.reports.Authorize(ctx, agent, "198.51.100.7", rome); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("token of paris for rome: %v, want ErrForbidden", err)
 	}
 	mixed := append(paris, rome...)
-	if err := h.reports.Authorize(ctx, token, "198.51.100.7", mixed); !errors.Is(err, ErrForbidden) {
+	if err := h.reports.Authorize(ctx, agent, "198.51.100.7", mixed); !errors.Is(err, ErrForbidden) {
 		t.Fatalf("batch naming another server: %v, want ErrForbidden", err)
 	}
+	// The zero Agent (no token authenticated) may report for no server.
+	if err := h.reports.Authorize(ctx, Agent{}, "198.51.100.7", paris); !errors.Is(err, ErrForbidden) {
+		t.Fatalf("zero agent: %v, want ErrForbidden", err)
+	}
 	for _, bad := range []string{"", "random", token + "x", "szagent.paris.AAAA", "szagent.nowhere.AAAA", "szagent..x", "szagent.\xff.x"} {
-		if err := h.reports.Authorize(ctx, bad, "198.51.100.7", paris); !errors.Is(err, ErrUnauthenticated) {
-			t.Errorf("token %q: %v, want ErrUnauthenticated", bad, err)
-		}
-		// Without reports the token alone is checked.
-		if err := h.reports.Authorize(ctx, bad, "198.51.100.7", nil); !errors.Is(err, ErrUnauthenticated) {
-			t.Errorf("token %q alone: %v, want ErrUnauthenticated", bad, err)
+		if a, err := h.reports.Authenticate(ctx, bad); !errors.Is(err, ErrUnauthenticated) || a != (Agent{}) {
+			t.Errorf("token %q: %+v, %v, want ErrUnauthenticated", bad, a, err)
 		}
 	}
-	for _, good := range []string{token, testFleetToken} {
-		if err := h.reports.Authorize(ctx, good, "198.51.100.7", nil); err != nil {
-			t.Errorf("a valid token alone: %v", err)
-		}
+	if a, err := h.reports.Authenticate(ctx, testFleetToken); err != nil || !a.Fleet {
+		t.Errorf("fleet token: %+v, %v", a, err)
 	}
 }
 
@@ -53,7 +55,7 @@ func TestFleetTokenRegistersUnknownServers(t *testing.T) {
 		{ServerID: "oslo"},
 		{ServerID: "bergen"},
 	}
-	if err := h.reports.Authorize(ctx, testFleetToken, "198.51.100.9", reps); err != nil {
+	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.9", reps); err != nil {
 		t.Fatal(err)
 	}
 	for id, endpoint := range map[string]string{"oslo": "198.51.100.9:51999", "bergen": "198.51.100.9:51820"} {
@@ -66,7 +68,7 @@ func TestFleetTokenRegistersUnknownServers(t *testing.T) {
 		}
 	}
 	// Again: nothing new is registered, and no error.
-	if err := h.reports.Authorize(ctx, testFleetToken, "198.51.100.10", reps); err != nil {
+	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.10", reps); err != nil {
 		t.Fatal(err)
 	}
 	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), 100, 0)
