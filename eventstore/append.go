@@ -101,28 +101,41 @@ type queueKey struct {
 	leader int
 }
 
+// partGroup is the indexes of the messages of one Append that go to one
+// partition.
+type partGroup struct {
+	partition int
+	idx       []int
+}
+
 // byPartition groups the indexes of msgs by the partition of their key
 // among n, the kafka-go Hash balancer's choice (as Sarama's): logs
-// written before group commit keep their keys' partitions.
-func (l *KafkaLog) byPartition(msgs []Message, n int) map[int][]int {
-	byPart := make(map[int][]int, min(n, len(msgs)))
+// written before group commit keep their keys' partitions. Groups come in
+// the order of their first message.
+func (l *KafkaLog) byPartition(msgs []Message, n int) []partGroup {
 	if n == 1 {
 		idx := make([]int, len(msgs))
 		for i := range idx {
 			idx[i] = i
 		}
-		byPart[0] = idx
-		return byPart
+		return []partGroup{{partition: 0, idx: idx}}
 	}
 	parts := make([]int, n)
 	for i := range parts {
 		parts[i] = i
 	}
+	var groups []partGroup
+	group := make([]int, n) // partition -> 1 + its index in groups
 	for i, m := range msgs {
 		p := l.balancer.Balance(kafka.Message{Key: m.Key}, parts...)
-		byPart[p] = append(byPart[p], i)
+		if group[p] == 0 {
+			groups = append(groups, partGroup{partition: p})
+			group[p] = len(groups)
+		}
+		g := &groups[group[p]-1]
+		g.idx = append(g.idx, i)
 	}
-	return byPart
+	return groups
 }
 
 // enqueue adds pcs to their leader's queue, at once so that one request
@@ -178,41 +191,38 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 	}
 }
 
-// appendOnce queues msgs (indexes idx, grouped by partition) on their
+// appendOnce queues msgs (indexes grouped by partition) on their
 // leaders' queues and waits for every partition's answer. It returns the
-// indexes that still need writing and the first error.
-func (l *KafkaLog) appendOnce(ctx context.Context, topic string, msgs []Message, pos []Position, byPart map[int][]int) (map[int][]int, error) {
+// groups that still need writing and the first error.
+func (l *KafkaLog) appendOnce(ctx context.Context, topic string, msgs []Message, pos []Position, groups []partGroup) ([]partGroup, error) {
 	leaders, err := l.layout(ctx, topic)
 	if err != nil {
-		return byPart, err
+		return groups, err
 	}
-	pieces := make([]*piece, 0, len(byPart))
-	for part, idx := range byPart {
-		if part >= len(leaders) {
-			return byPart, fmt.Errorf("topic %s has %d partitions, not %d any more", topic, len(leaders), part+1)
+	pieces := make([]*piece, len(groups))
+	for g, gr := range groups {
+		if gr.partition >= len(leaders) {
+			return groups, fmt.Errorf("topic %s has %d partitions, not %d any more", topic, len(leaders), gr.partition+1)
 		}
-		pc := &piece{partition: part, done: make(chan struct{}), msgs: make([]Message, len(idx)), pos: make([]*Position, len(idx))}
-		for j, i := range idx {
+		pc := &piece{partition: gr.partition, done: make(chan struct{}), msgs: make([]Message, len(gr.idx)), pos: make([]*Position, len(gr.idx))}
+		for j, i := range gr.idx {
 			pc.msgs[j] = msgs[i]
 			pc.pos[j] = &pos[i]
 			pc.size += len(msgs[i].Key) + len(msgs[i].Value) + 32
 		}
-		pieces = append(pieces, pc)
+		pieces[g] = pc
 	}
 	l.enqueueByLeader(topic, leaders, pieces)
 	var errs []error
-	var failed map[int][]int
-	for _, pc := range pieces {
+	var failed []partGroup
+	for g, pc := range pieces {
 		select {
 		case <-pc.done:
 		case <-ctx.Done():
-			return byPart, ctx.Err()
+			return groups, ctx.Err()
 		}
 		if pc.err != nil {
-			if failed == nil {
-				failed = map[int][]int{}
-			}
-			failed[pc.partition] = byPart[pc.partition]
+			failed = append(failed, groups[g])
 			errs = append(errs, pc.err)
 		}
 	}
