@@ -12,9 +12,11 @@ import (
 var allowedDeps = []string{
 	"github.com/sentrazone/sentrazone/agent",
 	"github.com/sentrazone/sentrazone/domain",
-	"github.com/google/uuid",        // via domain
-	"github.com/segmentio/encoding", // via domain's event decoder
-	"github.com/segmentio/asm",      // via segmentio/encoding
+	"github.com/google/uuid",                        // via domain
+	"github.com/segmentio/encoding",                 // via domain's event decoder
+	"github.com/segmentio/asm",                      // via segmentio/encoding
+	"google.golang.org/protobuf/encoding/protowire", // via domain's report codec
+	"google.golang.org/protobuf/internal",           // protowire's own helpers
 	"golang.zx2c4.com/wireguard",
 	"golang.org/x",
 	"github.com/vishvananda/netlink",

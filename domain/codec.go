@@ -51,9 +51,10 @@ type wireIn struct {
 	Payload json.RawMessage `json:"payload"`
 }
 
-// Encode serialises an envelope to JSON. It refuses envelopes it could not
-// decode again: unknown type, type/payload mismatch, a schema version other
-// than the current one, or a missing id.
+// Encode serialises an envelope: server_reported in its binary form (see
+// appendReportBinary), every other type as JSON. It refuses envelopes it
+// could not decode again: unknown type, type/payload mismatch, a schema
+// version other than the current one, or a missing id.
 func Encode(e Envelope) ([]byte, error) {
 	if e.Payload == nil {
 		return nil, fmt.Errorf("encode event %s: %w: payload is missing", e.Type, ErrMalformedEvent)
@@ -76,9 +77,7 @@ func Encode(e Envelope) ([]byte, error) {
 		return nil, fmt.Errorf("encode event %s: %w: id is missing", e.Type, ErrMalformedEvent)
 	}
 	if r, ok := e.Payload.(ServerReported); ok {
-		if b, ok := appendReportEvent(make([]byte, 0, 512+128*len(r.PeerStats)), e, r); ok {
-			return b, nil
-		}
+		return appendReportBinary(make([]byte, 0, 160+96*len(r.PeerStats)), e, r), nil
 	}
 	out := wireOut{
 		wireHeader: wireHeader{
@@ -101,11 +100,15 @@ func Encode(e Envelope) ([]byte, error) {
 	return b, nil
 }
 
-// Decode parses an event written by Encode. It fails with ErrMalformedEvent,
+// Decode parses an event written by Encode, or by an earlier build (which
+// wrote server_reported as JSON too). It fails with ErrMalformedEvent,
 // ErrUnknownEventType or ErrUnsupportedSchema (wrapped); it never drops
 // unknown content silently: unknown fields, in the envelope or the payload,
 // are malformed (a writer adding fields must bump the schema version).
 func Decode(b []byte) (Envelope, error) {
+	if len(b) > 0 && b[0] == reportBinaryMarker {
+		return decodeReportBinary(b)
+	}
 	if e, ok := decodeReportFast(b); ok {
 		return e, nil
 	}

@@ -22,6 +22,10 @@ var allowedDeps = []string{
 	"github.com/segmentio/encoding/...",
 	"github.com/segmentio/asm/...",
 	"golang.org/x/sys/cpu",
+	// The Protocol Buffers wire format, for the binary form of reports
+	// (report_binary.go); internal/... are protowire's own helpers.
+	"google.golang.org/protobuf/encoding/protowire",
+	"google.golang.org/protobuf/internal/...",
 }
 
 // dep is one line of `go list -deps`.

@@ -53,8 +53,10 @@ func randomReport(rng *rand.Rand) ServerReported {
 	return r
 }
 
-// generalEncode is Encode's general way, for comparison.
-func generalEncode(t *testing.T, e Envelope) []byte {
+// generalEncode is the general JSON way: how Encode wrote every event
+// before server_reported took its binary form, and still writes the
+// others.
+func generalEncode(t testing.TB, e Envelope) []byte {
 	t.Helper()
 	b, err := segjson.Marshal(wireOut{
 		wireHeader: wireHeader{V: EnvelopeVersion, ID: e.ID, Type: e.Type, Schema: e.SchemaVersion,
@@ -68,48 +70,91 @@ func generalEncode(t *testing.T, e Envelope) []byte {
 	return b
 }
 
-// The hand-written encoder writes what the general one writes, byte for
-// byte, whenever it writes at all; the hand-written decoder reads that
-// back as the general decoder does; and most reports take both.
-func TestReportCodecMatchesGeneral(t *testing.T) {
+// randomReportEvent returns the i-th event of randomReport.
+func randomReportEvent(t testing.TB, rng *rand.Rand, i int) Envelope {
+	t.Helper()
+	e, err := NewEvent(randomReport(rng), "agg-"+strings.Repeat("x", i%3), int64(i), "agent:x",
+		[]string{"", "203.0.113.1", "2001:db8::1"}[i%3], time.Unix(1.7e9+int64(i), int64(i)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+// inUTC returns r with its times in UTC, as ingest hands reports over
+// (NormalizeReport); the binary form keeps the instant, not the zone.
+func inUTC(r ServerReported) ServerReported {
+	r.ReportedAt = r.ReportedAt.UTC()
+	if r.PeerStats != nil {
+		stats := make([]PeerStat, len(r.PeerStats))
+		for i, ps := range r.PeerStats {
+			ps.LatestHandshakeAt = ps.LatestHandshakeAt.UTC()
+			stats[i] = ps
+		}
+		r.PeerStats = stats
+	}
+	return r
+}
+
+// Encode writes a report in the binary form, Decode reads it back to the
+// same event, and a second encoding gives the same bytes.
+func TestReportBinaryRoundTrip(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	binSize, jsonSize := 0, 0
+	for i := range 5000 {
+		e := randomReportEvent(t, rng, i)
+		e.Payload = inUTC(e.Payload.(ServerReported))
+		enc, err := Encode(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if enc[0] != reportBinaryMarker {
+			t.Fatalf("report %d: not in the binary form: %q", i, enc)
+		}
+		got, err := Decode(enc)
+		if err != nil {
+			t.Fatalf("report %d: %v\n%x", i, err, enc)
+		}
+		if !reflect.DeepEqual(got, e) {
+			t.Fatalf("report %d:\n got %#v\nwant %#v", i, got, e)
+		}
+		again, err := Encode(got)
+		if err != nil || string(again) != string(enc) {
+			t.Fatalf("report %d: encoded again to other bytes (%v):\n%x\n%x", i, err, again, enc)
+		}
+		binSize += len(enc)
+		jsonSize += len(generalEncode(t, e))
+	}
+	if binSize*2 > jsonSize {
+		t.Errorf("binary reports take %d bytes, JSON %d: want under half", binSize, jsonSize)
+	}
+}
+
+// Reports written as JSON by earlier builds still decode: the hand-written
+// decoder reads what the general one reads, and takes most of them.
+func TestLegacyJSONReportsDecode(t *testing.T) {
 	if s, _ := SchemaVersionOf(EventServerReported); s != 1 {
-		t.Fatalf("server_reported is at schema %d: the hand-written codec reads and writes 1", s)
+		t.Fatalf("server_reported is at schema %d: the hand-written decoder reads 1", s)
 	}
 	rng := rand.New(rand.NewPCG(3, 4))
 	fast := 0
 	const n = 5000
 	for i := range n {
-		r := randomReport(rng)
-		e, err := NewEvent(r, "agg-"+strings.Repeat("x", i%3), int64(i), "agent:x", []string{"", "203.0.113.1", "2001:db8::1"}[i%3],
-			time.Unix(1.7e9+int64(i), int64(i)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := generalEncode(t, e)
-		got, ok := appendReportEvent(nil, e, r)
-		if ok && string(got) != string(want) {
-			t.Fatalf("report %d:\n hand %s\n gen  %s", i, got, want)
-		}
-		enc, err := Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if string(enc) != string(want) {
-			t.Fatalf("report %d: Encode differs from the general way:\n got %s\nwant %s", i, enc, want)
-		}
-		slow, err := decodeAny(enc)
+		e := randomReportEvent(t, rng, i)
+		raw := generalEncode(t, e)
+		slow, err := decodeAny(raw)
 		if err != nil {
 			t.Fatalf("report %d: general decode: %v", i, err)
 		}
-		dec, dok := decodeReportFast(enc)
-		if ok && !dok {
-			t.Fatalf("report %d: encoded by hand, not decoded by hand:\n%s", i, enc)
+		got, err := Decode(raw)
+		if err != nil || !reflect.DeepEqual(got, slow) {
+			t.Fatalf("report %d: Decode (%v):\n got %#v\nwant %#v", i, err, got, slow)
 		}
-		if dok && !reflect.DeepEqual(dec, slow) {
-			t.Fatalf("report %d:\n hand %#v\n gen  %#v", i, dec, slow)
-		}
-		if ok {
+		if dec, ok := decodeReportFast(raw); ok {
 			fast++
+			if !reflect.DeepEqual(dec, slow) {
+				t.Fatalf("report %d:\n hand %#v\n gen  %#v", i, dec, slow)
+			}
 		}
 	}
 	if fast < n/2 {
@@ -125,23 +170,11 @@ func FuzzDecodeReportFast(f *testing.F) {
 		if err != nil {
 			f.Fatal(err)
 		}
-		b, err := Encode(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(generalEncode(f, e))
 	}
 	rng := rand.New(rand.NewPCG(5, 6))
 	for i := range 40 {
-		e, err := NewEvent(randomReport(rng), "srv", int64(i), "agent:srv", "203.0.113.1", time.Now())
-		if err != nil {
-			f.Fatal(err)
-		}
-		b, err := Encode(e)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(b)
+		f.Add(generalEncode(f, randomReportEvent(f, rng, i)))
 	}
 	f.Add([]byte(`{"v":1,"id":"00000000-0000-0000-0000-000000000000","type":"server_reported","schema":1}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -161,7 +194,7 @@ func FuzzDecodeReportFast(f *testing.F) {
 	})
 }
 
-// Every event type's envelope, as Encode writes it, is read by hand, and
+// Every event type's envelope, as the general encoder writes it, is read by hand, and
 // to the event the general decoder reads.
 func TestDecodeEnvelopeFastMatchesGeneral(t *testing.T) {
 	for _, p := range samplePayloads() {
@@ -169,10 +202,7 @@ func TestDecodeEnvelopeFastMatchesGeneral(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := Encode(e)
-		if err != nil {
-			t.Fatal(err)
-		}
+		b := generalEncode(t, e)
 		fast, ok := decodeEnvelopeFast(b)
 		if !ok {
 			t.Fatalf("%s: not read by hand:\n%s", e.Type, b)

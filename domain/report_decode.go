@@ -8,9 +8,18 @@ import (
 	"github.com/google/uuid"
 )
 
-// reportScan reads the layout appendReportEvent writes. Every step checks
-// its input exactly and sets bad on the first mismatch; the caller then
-// leaves the event to the general decoder.
+// Events of every type but server_reported are JSON, and so was
+// server_reported before it took its binary form (report_binary.go):
+// a log may hold those for as long as the reports topic keeps them. Decode
+// reads both layouts the general JSON encoder writes, for a report and
+// for any other event's envelope, by hand: decodeReportFast and
+// decodeEnvelopeFast. Whatever they accept the general decoder accepts
+// and reads the same way (the tests and the fuzz target hold them to it);
+// anything else they leave to it.
+
+// reportScan reads the layout the general encoder writes. Every step
+// checks its input exactly and sets bad on the first mismatch; the caller
+// then leaves the event to the general decoder.
 type reportScan struct {
 	b   []byte
 	bad bool
@@ -41,6 +50,13 @@ func (r *reportScan) str() string {
 		}
 	}
 	return string(raw)
+}
+
+// plainByte reports whether c stands for itself inside a JSON string as
+// the general encoder writes it: printable ASCII other than the quote,
+// the backslash and the HTML-escaped <, > and &.
+func plainByte(c byte) bool {
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 }
 
 // quoted consumes a quoted string and returns its bytes, unchecked.
@@ -194,8 +210,8 @@ func (r *reportScan) uuid() uuid.UUID {
 	return id
 }
 
-// decodeReportFast reads a server_reported event in the layout Encode
-// writes. ok is false for anything else, valid or not.
+// decodeReportFast reads a server_reported event in the layout the general
+// JSON encoder writes (as Encode did before the binary form). ok is false for anything else, valid or not.
 func decodeReportFast(b []byte) (_ Envelope, ok bool) {
 	r := reportScan{b: b}
 	var e Envelope
