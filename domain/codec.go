@@ -77,7 +77,7 @@ func Encode(e Envelope) ([]byte, error) {
 		return nil, fmt.Errorf("encode event %s: %w: id is missing", e.Type, ErrMalformedEvent)
 	}
 	if r, ok := e.Payload.(ServerReported); ok {
-		return appendReportBinary(make([]byte, 0, 160+96*len(r.PeerStats)), e, r), nil
+		return appendReportBinary(make([]byte, 0, 224+96*len(r.PeerStats)), e, r), nil
 	}
 	out := wireOut{
 		wireHeader: wireHeader{

@@ -21,8 +21,8 @@ func decodeReportBinary(b []byte) (Envelope, error) {
 		case 1:
 			if id := r.bytes(); len(id) == len(h.ID) {
 				h.ID = uuid.UUID(id)
-			} else if r.err == nil {
-				r.err = fmt.Errorf("id is %d bytes, want %d", len(id), len(h.ID))
+			} else {
+				r.failField("id is %d bytes, want %d", len(id), len(h.ID))
 			}
 		case 2:
 			h.Type = EventType(r.str())
