@@ -1,6 +1,7 @@
 package domain
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -77,7 +78,11 @@ func Encode(e Envelope) ([]byte, error) {
 		return nil, fmt.Errorf("encode event %s: %w: id is missing", e.Type, ErrMalformedEvent)
 	}
 	if r, ok := e.Payload.(ServerReported); ok {
-		return appendReportBinary(make([]byte, 0, 224+96*len(r.PeerStats)), e, r), nil
+		// Written on the stack, then copied out at its size: the event
+		// lives until the log has it, and most reports are under 200
+		// bytes.
+		var buf [512]byte
+		return bytes.Clone(appendReportBinary(buf[:0], e, r)), nil
 	}
 	out := wireOut{
 		wireHeader: wireHeader{
