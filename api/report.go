@@ -65,12 +65,18 @@ func writeAccepted(c *fiber.Ctx, n int) error {
 	return nil
 }
 
+var serverIDKey = []byte(`"server_id"`)
+
 // decodeReports decodes the body in one pass into an object or an array
 // of objects, depending on its first byte.
 func (h *handlers) decodeReports(body []byte) ([]domain.ReportWire, error) {
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) > 0 && trimmed[0] == '[' {
-		var batch []domain.ReportWire
+		// Room for every report up front (each names one server_id;
+		// the count is only a hint, bounded): growing the slice while
+		// decoding would allocate about as much again.
+		n := bytes.Count(trimmed, serverIDKey)
+		batch := make([]domain.ReportWire, 0, min(n, h.cfg.MaxReportBatch+1))
 		if err := segjson.Unmarshal(trimmed, &batch); err != nil {
 			return nil, jsonError(err)
 		}
