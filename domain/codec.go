@@ -56,7 +56,13 @@ type wireIn struct {
 // appendReportBinary), every other type as JSON. It refuses envelopes it
 // could not decode again: unknown type, type/payload mismatch, a schema
 // version other than the current one, or a missing id.
-func Encode(e Envelope) ([]byte, error) {
+func Encode(e Envelope) ([]byte, error) { return EncodeAs(e, ReportsBinary) }
+
+// EncodeAs is Encode with server_reported events in format f.
+func EncodeAs(e Envelope, f ReportFormat) ([]byte, error) {
+	if f > ReportsJSON {
+		return nil, fmt.Errorf("encode event %s: unknown %v", e.Type, f)
+	}
 	if e.Payload == nil {
 		return nil, fmt.Errorf("encode event %s: %w: payload is missing", e.Type, ErrMalformedEvent)
 	}
@@ -77,7 +83,7 @@ func Encode(e Envelope) ([]byte, error) {
 	case e.ID == uuid.Nil:
 		return nil, fmt.Errorf("encode event %s: %w: id is missing", e.Type, ErrMalformedEvent)
 	}
-	if r, ok := e.Payload.(ServerReported); ok {
+	if r, ok := e.Payload.(ServerReported); ok && f == ReportsBinary {
 		// Written on the stack, then copied out at its size: the event
 		// lives until the log has it, and most reports are under 200
 		// bytes.
