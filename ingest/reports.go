@@ -25,8 +25,11 @@ type ReportsConfig struct {
 	Commands *Service
 	// FleetToken may report for any server id; empty disables it.
 	FleetToken string
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Format is how reports are written on the log; the zero value is
+	// the binary form.
+	Format domain.ReportFormat
+	Now    func() time.Time
+	Logger *slog.Logger
 }
 
 // Reports authorizes agents and appends their reports to the reports
@@ -47,6 +50,9 @@ type Reports struct {
 func NewReports(cfg ReportsConfig) (*Reports, error) {
 	if cfg.Log == nil || cfg.State == nil || cfg.Commands == nil {
 		return nil, errors.New("ingest: reports need log, state and commands")
+	}
+	if _, err := cfg.Format.MarshalText(); err != nil {
+		return nil, fmt.Errorf("ingest: reports: %w", err)
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
@@ -192,7 +198,7 @@ func (r *Reports) Submit(ctx context.Context, reports []domain.ServerReported) e
 		if err != nil {
 			return fmt.Errorf("report %d: %w", i, err)
 		}
-		b, err := domain.Encode(env)
+		b, err := domain.EncodeAs(env, r.cfg.Format)
 		if err != nil {
 			return fmt.Errorf("report %d: %w", i, err)
 		}
