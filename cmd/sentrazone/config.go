@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/sentrazone/sentrazone/domain"
 )
 
 // envPrefix is the prefix of every setting's environment twin:
@@ -30,6 +32,7 @@ type config struct {
 	Partitions    int
 	LogLevel      string
 	PprofListen   string
+	ReportFormat  domain.ReportFormat
 }
 
 // newServeFlags returns the flag set of serve, bound to c.
@@ -48,6 +51,8 @@ func bindServe(fs *flag.FlagSet, c *config) {
 	fs.StringVar(&c.AdminEmail, "admin-email", "", "email of the admin created at start when no user exists")
 	fs.StringVar(&c.AdminPassword, "admin-password", "", "password of that admin")
 	fs.DurationVar(&c.OfflineAfter, "offline-after", 60*time.Second, "a server is offline when its last report is older than this")
+	fs.TextVar(&c.ReportFormat, "report-format", domain.ReportsBinary,
+		"how agent reports are written on the log: binary, or json while replicas of a build from before 2026-12-07 (which cannot read binary reports) still run")
 	fs.StringVar(&c.PprofListen, "pprof", "", "listen address of net/http/pprof for profiling, e.g. 127.0.0.1:6060 (empty: off)")
 }
 

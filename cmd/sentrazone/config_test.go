@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 )
 
@@ -27,6 +28,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{args: []string{"--log-level", "loud"}, want: "SENTRAZONE_LOG_LEVEL"},
 		{args: []string{"--report-partitions", "-1"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
 		{args: []string{"--report-partitions", "1001"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
+		{args: []string{"--report-format", "xml"}, want: "report-format"},
+		{env: map[string]string{"SENTRAZONE_REPORT_FORMAT": "protobuf"}, want: "SENTRAZONE_REPORT_FORMAT"},
 		{args: []string{"--master-key", "not-base64!", "--data-dir", "DATADIR"}, want: "SENTRAZONE_MASTER_KEY"},
 	}
 	for _, tc := range cases {
@@ -48,12 +51,16 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 func TestFlagsWinOverEnvironment(t *testing.T) {
 	var c config
 	fs := newServeFlags(&c)
-	env := map[string]string{"SENTRAZONE_LISTEN": ":9999", "SENTRAZONE_OFFLINE_AFTER": "2m"}
+	env := map[string]string{"SENTRAZONE_LISTEN": ":9999", "SENTRAZONE_OFFLINE_AFTER": "2m", "SENTRAZONE_REPORT_FORMAT": "json"}
 	if err := parseFlags(fs, []string{"--listen", ":7777"}, func(k string) string { return env[k] }); err != nil {
 		t.Fatal(err)
 	}
-	if c.Listen != ":7777" || c.OfflineAfter != 2*time.Minute {
-		t.Fatalf("listen %q offline-after %v", c.Listen, c.OfflineAfter)
+	if c.Listen != ":7777" || c.OfflineAfter != 2*time.Minute || c.ReportFormat != domain.ReportsJSON {
+		t.Fatalf("listen %q offline-after %v report-format %v", c.Listen, c.OfflineAfter, c.ReportFormat)
+	}
+	var d config
+	if err := parseFlags(newServeFlags(&d), nil, noEnv); err != nil || d.ReportFormat != domain.ReportsBinary {
+		t.Fatalf("default report format %v (%v), want binary", d.ReportFormat, err)
 	}
 }
 

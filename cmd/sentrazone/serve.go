@@ -87,7 +87,8 @@ func startServer(ctx context.Context, c *config, logger *slog.Logger) (_ *server
 	if err != nil {
 		return nil, err
 	}
-	reports, err := ingest.NewReports(ingest.ReportsConfig{Log: p.log, State: p.state, Commands: svc, FleetToken: c.AgentToken, Logger: logger})
+	reports, err := ingest.NewReports(ingest.ReportsConfig{Log: p.log, State: p.state, Commands: svc, FleetToken: c.AgentToken,
+		Format: c.ReportFormat, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
