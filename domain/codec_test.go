@@ -240,7 +240,7 @@ func BenchmarkDecodeReport(b *testing.B) {
 }
 
 // BenchmarkEncodeReport measures the ingest side: one server_reported
-// event to JSON.
+// event in its binary form.
 func BenchmarkEncodeReport(b *testing.B) {
 	e, err := NewEvent(samplePayloads()[1], "los-angeles", 0, AgentActor("los-angeles"), "203.0.113.1", time.Now())
 	if err != nil {
@@ -249,6 +249,21 @@ func BenchmarkEncodeReport(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, err := Encode(e); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkEncodeReportJSON: the same event as JSON (--report-format
+// json, for rolling upgrades from builds before the binary form).
+func BenchmarkEncodeReportJSON(b *testing.B) {
+	e, err := NewEvent(samplePayloads()[1], "los-angeles", 0, AgentActor("los-angeles"), "203.0.113.1", time.Now())
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := EncodeAs(e, ReportsJSON); err != nil {
 			b.Fatal(err)
 		}
 	}
