@@ -89,7 +89,12 @@ func (r *protoReader) uvarint() uint64 {
 }
 
 func (r *protoReader) uvarintLong() uint64 {
-	v, n := protowire.ConsumeVarint(r.b)
+	return r.consumed(protowire.ConsumeVarint(r.b))
+}
+
+// consumed moves past the n bytes a protowire Consume function read v
+// from, and returns v; a negative n is its error, and gives 0.
+func (r *protoReader) consumed(v uint64, n int) uint64 {
 	if n < 0 {
 		r.failField("%w", protowire.ParseError(n))
 		return 0
@@ -119,13 +124,7 @@ func (r *protoReader) fixed64() uint64 {
 	if !r.want(protowire.Fixed64Type) {
 		return 0
 	}
-	v, n := protowire.ConsumeFixed64(r.b)
-	if n < 0 {
-		r.failField("%w", protowire.ParseError(n))
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
+	return r.consumed(protowire.ConsumeFixed64(r.b))
 }
 
 // bytes returns the field's value, pointing into the input.
