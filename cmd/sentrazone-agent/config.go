@@ -88,7 +88,9 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (se
 		return settings{}, err
 	}
 	if fs.NArg() > 0 {
-		return settings{}, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+		// Not echoed: a flag given without its value pushes the next
+		// flag's value (the agent token, say) into the arguments.
+		return settings{}, fmt.Errorf("%d unexpected argument(s) after the flags; every flag takes its value as the next argument, so check for one given without a value", fs.NArg())
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })

@@ -93,7 +93,7 @@ func TestParseConfigErrorsNameTheFlag(t *testing.T) {
 		{required, env("SENTRAZONE_AGENT_INTERVAL", "soon"), []string{"--interval", "SENTRAZONE_AGENT_INTERVAL"}},
 		{required, env("SENTRAZONE_AGENT_USERSPACE", "maybe"), []string{"--userspace", "SENTRAZONE_AGENT_USERSPACE"}},
 		{with("--bogus"), env(), []string{"bogus"}},
-		{with("extra"), env(), []string{"extra"}},
+		{with("extra"), env(), []string{"unexpected argument"}},
 	}
 	for _, tt := range tests {
 		_, err := parseConfig(tt.args, tt.getenv, io.Discard)
@@ -106,6 +106,20 @@ func TestParseConfigErrorsNameTheFlag(t *testing.T) {
 				t.Errorf("%v: error %q does not name %s", tt.args, err, w)
 			}
 		}
+	}
+}
+
+// A flag given without its value pushes the next flag's value into the
+// positional arguments; the error must not repeat it.
+func TestParseConfigDoesNotEchoStrayArguments(t *testing.T) {
+	const secret = "agent-token-agent-token"
+	args := []string{"--control-plane", "http://127.0.0.1:8080", "--server-id", "la", "--state-dir", "--token", secret}
+	_, err := parseConfig(args, env(), io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "unexpected argument") {
+		t.Fatalf("err = %v, want an unexpected-argument error", err)
+	}
+	if strings.Contains(err.Error(), secret) {
+		t.Fatalf("error repeats the stray value: %v", err)
 	}
 }
 

@@ -95,6 +95,11 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if fs.NArg() > 0 {
+		// The argument is not echoed: when a flag's value is left out,
+		// the next flag's value (a token, a password) ends up here.
+		return fmt.Errorf("%d unexpected argument(s) after the flags; every flag takes its value as the next argument, so check for one given without a value", fs.NArg())
+	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var errs []error
@@ -126,6 +131,9 @@ func (c *config) validate() error {
 	}
 	if c.DataDir == "" {
 		bad("data-dir", "must not be empty")
+	}
+	if strings.HasPrefix(c.DataDir, "-") {
+		bad("data-dir", "%q looks like a flag, not a directory; was the value left out?", c.DataDir)
 	}
 	for _, b := range c.brokers() {
 		if _, _, err := net.SplitHostPort(b); err != nil {

@@ -31,6 +31,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{args: []string{"--report-format", "xml"}, want: "report-format"},
 		{env: map[string]string{"SENTRAZONE_REPORT_FORMAT": "protobuf"}, want: "SENTRAZONE_REPORT_FORMAT"},
 		{args: []string{"--master-key", "not-base64!", "--data-dir", "DATADIR"}, want: "SENTRAZONE_MASTER_KEY"},
+		{args: []string{"--data-dir", "--agent-token"}, want: "SENTRAZONE_DATA_DIR"},
+		{args: []string{"--log-level", "debug", "stray"}, want: "unexpected argument"},
 	}
 	for _, tc := range cases {
 		dir := t.TempDir()
@@ -129,5 +131,22 @@ func TestReportPartitionsDefaultPerMode(t *testing.T) {
 	n, err := srv.p.log.Partitions(ctx, eventstore.TopicReports)
 	if err != nil || n != 1 {
 		t.Fatalf("embedded default: %d report partitions (%v), want 1", n, err)
+	}
+}
+
+// A flag given without its value shifts the next flag's value into the
+// positional arguments; the refusal must not print that value.
+func TestStrayArgumentIsRefusedWithoutEchoingIt(t *testing.T) {
+	const secret = "hunter2-hunter2-hunter2"
+	args := []string{"serve", "--data-dir", t.TempDir(), "--admin-email", "--admin-password", secret}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), args, noEnv, &out, &errOut); code == 0 {
+		t.Fatalf("exit 0 with a stray argument; stderr %q", errOut.String())
+	}
+	if !strings.Contains(errOut.String(), "unexpected argument") {
+		t.Errorf("stderr %q does not say what is wrong", errOut.String())
+	}
+	if strings.Contains(errOut.String()+out.String(), secret) {
+		t.Errorf("output repeats the stray value: %q", errOut.String())
 	}
 }
