@@ -5,7 +5,6 @@
 package api
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"time"
@@ -34,6 +33,7 @@ type handlers struct {
 	spec       []byte
 	// statusCache keeps encoded statuses entries between requests.
 	statusCache statusCache
+	deadlines   sharedDeadlines
 }
 
 // New builds the API app from cfg. It fails when a required dependency is
@@ -53,6 +53,7 @@ func New(cfg Config) (*fiber.App, error) {
 		loginIP:    newKeyedLimiter(cfg.LoginPerIP, cfg.LimiterKeys),
 		loginEmail: newKeyedLimiter(cfg.LoginPerEmail, cfg.LimiterKeys),
 		spec:       spec,
+		deadlines:  sharedDeadlines{timeout: cfg.RequestTimeout},
 	}
 	fc := fiber.Config{
 		// Immutable: strings from params, queries and headers stay valid
@@ -129,8 +130,6 @@ func (h *handlers) common(c *fiber.Ctx) error {
 	if err := plainURL(c); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.RequestTimeout)
-	defer cancel()
-	c.SetUserContext(ctx)
+	c.SetUserContext(h.deadlines.context(c.Context().Time()))
 	return c.Next()
 }
