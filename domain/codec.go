@@ -117,8 +117,20 @@ func EncodeAs(e Envelope, f ReportFormat) ([]byte, error) {
 // unknown content silently: unknown fields, in the envelope or the payload,
 // are malformed (a writer adding fields must bump the schema version).
 func Decode(b []byte) (Envelope, error) {
+	return decode(b, false)
+}
+
+// DecodeOwned is Decode for input the caller hands over: b must never be
+// modified afterwards, because the event's strings may share its memory
+// instead of a copy of it. The projections decode what they fetched
+// this way: one copy of every report fewer (docs/PERFORMANCE.md).
+func DecodeOwned(b []byte) (Envelope, error) {
+	return decode(b, true)
+}
+
+func decode(b []byte, owned bool) (Envelope, error) {
 	if len(b) > 0 && b[0] == reportBinaryMarker {
-		return decodeReportBinary(b)
+		return decodeReportBinary(b, owned)
 	}
 	if e, ok := decodeReportFast(b); ok {
 		return e, nil

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"unsafe"
 
 	"google.golang.org/protobuf/encoding/protowire"
 )
@@ -15,16 +16,24 @@ type protoReader struct {
 	num protowire.Number
 	typ protowire.Type
 	err error
-	// text is a copy of the whole input, whose slices all end at its end
-	// (their capacity tells where they start): str returns parts of it, so
-	// that the strings of one event share one allocation.
+	// text holds the whole input (a copy, or the input itself when the
+	// caller handed it over), whose slices all end at its end (their
+	// capacity tells where they start): str returns parts of it, so that
+	// the strings of one event share one allocation.
 	text string
 }
 
-// newProtoReader returns a reader of the message in b, which it copies
-// once for the strings it returns.
-func newProtoReader(b []byte) protoReader {
-	return protoReader{b: b[:len(b):len(b)], text: string(b)}
+// newProtoReader returns a reader of the message in b. Unless owned is
+// set, it copies b once for the strings it returns; with owned, the
+// strings are parts of b, which must not change afterwards.
+func newProtoReader(b []byte, owned bool) protoReader {
+	r := protoReader{b: b[:len(b):len(b)]}
+	if owned {
+		r.text = unsafe.String(unsafe.SliceData(b), len(b))
+	} else {
+		r.text = string(b)
+	}
+	return r
 }
 
 // reader returns a reader of the message in b, a part of r's input.

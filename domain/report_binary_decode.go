@@ -10,12 +10,13 @@ import (
 )
 
 // decodeReportBinary reads an event in the binary form, b starting with
-// reportBinaryMarker.
-func decodeReportBinary(b []byte) (Envelope, error) {
+// reportBinaryMarker. Its strings share b's memory when owned is set, a
+// copy of b otherwise.
+func decodeReportBinary(b []byte, owned bool) (Envelope, error) {
 	h := wireHeader{V: EnvelopeVersion}
 	var payload []byte
 	havePayload := false
-	r := newProtoReader(b[1:])
+	r := newProtoReader(b[1:], owned)
 	for r.next() {
 		switch r.num {
 		case 1:

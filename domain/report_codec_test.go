@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 
 	segjson "github.com/segmentio/encoding/json"
 )
@@ -127,6 +128,51 @@ func TestReportBinaryRoundTrip(t *testing.T) {
 	}
 	if binSize*2 > jsonSize {
 		t.Errorf("binary reports take %d bytes, JSON %d: want under half", binSize, jsonSize)
+	}
+}
+
+// DecodeOwned reads what Decode reads, with the strings in the input's
+// memory instead of a copy: one allocation fewer per report.
+func TestDecodeOwnedSharesTheInput(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	within := func(s string, b []byte) bool {
+		p, lo := uintptr(unsafe.Pointer(unsafe.StringData(s))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+		return p >= lo && p+uintptr(len(s)) <= lo+uintptr(len(b))
+	}
+	for i := range 500 {
+		enc, err := Encode(randomReportEvent(t, rng, i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		copied, err := Decode(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owned, err := DecodeOwned(enc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(owned, copied) {
+			t.Fatalf("report %d:\n owned %#v\ncopied %#v", i, owned, copied)
+		}
+		if !within(owned.Actor, enc) || within(copied.Actor, enc) {
+			t.Fatalf("report %d: owned actor in the input %v, copied actor in the input %v",
+				i, within(owned.Actor, enc), within(copied.Actor, enc))
+		}
+	}
+	enc, err := Encode(randomReportEvent(t, rng, 0))
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeAllocs := testing.AllocsPerRun(100, func() { _, _ = Decode(enc) })
+	ownedAllocs := testing.AllocsPerRun(100, func() { _, _ = DecodeOwned(enc) })
+	if ownedAllocs != decodeAllocs-1 {
+		t.Errorf("DecodeOwned makes %v allocations, Decode %v: want one fewer", ownedAllocs, decodeAllocs)
+	}
+	// The JSON form of older builds decodes owned, too.
+	legacy := generalEncode(t, randomReportEvent(t, rng, 1))
+	if _, err := DecodeOwned(legacy); err != nil {
+		t.Fatalf("legacy JSON report: %v", err)
 	}
 }
 

@@ -239,7 +239,7 @@ const (
 // decodeRange decodes recs into out, of the same length.
 func decodeRange(recs []eventstore.Record, out []Decoded) error {
 	for i, r := range recs {
-		env, err := domain.Decode(r.Value)
+		env, err := domain.DecodeOwned(r.Value)
 		if err != nil {
 			return fmt.Errorf("decode %s/%d@%d: %w", r.Topic, r.Partition, r.Offset, err)
 		}
