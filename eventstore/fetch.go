@@ -77,10 +77,7 @@ func readBatch(resp *kafka.FetchResponse, offset int64) (Batch, error) {
 			continue
 		}
 		r := Record{Topic: resp.Topic, Partition: resp.Partition, Offset: rec.Offset, Time: rec.Time}
-		r.Key, err = readBytes(rec.Key)
-		if err == nil {
-			r.Value, err = readBytes(rec.Value)
-		}
+		r.Key, r.Value, err = recordBytes(rec)
 		release(rec)
 		if err != nil {
 			return Batch{}, err
@@ -101,15 +98,32 @@ func release(rec *kafka.Record) {
 	}
 }
 
-func readBytes(b kafka.Bytes) ([]byte, error) {
+// recordBytes copies a record's key and value out of kafka-go's pages,
+// both into one allocation (a key is a few bytes; nothing keeps it
+// without its value). A nil key or value stays nil.
+func recordBytes(rec *kafka.Record) (key, value []byte, err error) {
+	kn, vn := bytesLen(rec.Key), bytesLen(rec.Value)
+	buf := make([]byte, kn+vn)
+	if rec.Key != nil {
+		key = buf[:kn:kn]
+		if _, err := io.ReadFull(rec.Key, key); err != nil {
+			return nil, nil, fmt.Errorf("read record key: %w", err)
+		}
+	}
+	if rec.Value != nil {
+		value = buf[kn:]
+		if _, err := io.ReadFull(rec.Value, value); err != nil {
+			return nil, nil, fmt.Errorf("read record value: %w", err)
+		}
+	}
+	return key, value, nil
+}
+
+func bytesLen(b kafka.Bytes) int {
 	if b == nil {
-		return nil, nil
+		return 0
 	}
-	v, err := kafka.ReadAll(b)
-	if err != nil {
-		return nil, fmt.Errorf("read record bytes: %w", err)
-	}
-	return v, nil
+	return b.Len()
 }
 
 // Partitions returns the number of partitions of topic.

@@ -105,3 +105,34 @@ func TestAppendBatchReturnsPositionsInOrder(t *testing.T) {
 		}
 	}
 }
+
+// Fetched keys and values come back as written, a missing key as nil,
+// and each record's bytes are its own: appending to a key never
+// overwrites its value.
+func TestFetchReturnsKeysAndValuesAsWritten(t *testing.T) {
+	b := startBroker(t)
+	b.ensure()
+	msgs := []Message{
+		{Key: []byte("los-angeles"), Value: []byte("first")},
+		{Key: nil, Value: []byte("no key")},
+		{Key: []byte("k"), Value: []byte{}},
+		{Key: []byte("large"), Value: bytes.Repeat([]byte("v"), 64<<10)},
+	}
+	if _, err := b.log.Append(ctxT(t), TopicEvents, msgs...); err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, b.log, TopicEvents)[0]
+	if len(got) != len(msgs) {
+		t.Fatalf("fetched %d records, want %d", len(got), len(msgs))
+	}
+	for i, r := range got {
+		if (r.Key == nil) != (msgs[i].Key == nil) || !bytes.Equal(r.Key, msgs[i].Key) || !bytes.Equal(r.Value, msgs[i].Value) {
+			t.Fatalf("record %d: key %q value %.20q, want key %q value %.20q", i, r.Key, r.Value, msgs[i].Key, msgs[i].Value)
+		}
+		want := string(r.Value)
+		_ = append(r.Key, "overwrite"...)
+		if string(r.Value) != want {
+			t.Fatalf("record %d: appending to the key changed the value", i)
+		}
+	}
+}
