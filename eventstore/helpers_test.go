@@ -9,14 +9,14 @@ import (
 
 // broker is an embedded broker plus a log on it, restartable in place.
 type broker struct {
-	t    *testing.T
+	t    testing.TB
 	dir  string
 	port int
 	emb  *Embedded
 	log  *KafkaLog
 }
 
-func startBroker(t *testing.T) *broker {
+func startBroker(t testing.TB) *broker {
 	t.Helper()
 	b := &broker{t: t, dir: t.TempDir()}
 	b.start()
@@ -75,7 +75,7 @@ func (b *broker) ensure(specs ...TopicSpec) {
 	}
 }
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	t.Cleanup(cancel)
 	return ctx

@@ -1,8 +1,10 @@
 package eventstore
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -63,11 +65,21 @@ func (l *KafkaLog) produceBatches(topic string, batches []partBatch) []error {
 	defer cancel()
 	now := time.Now()
 	parts := make([]produceapi.RequestPartition, len(batches))
+	total := 0
+	for _, b := range batches {
+		total += b.count
+	}
+	// One allocation for every record's key and value readers, and one
+	// for the records: kafka.NewBytes allocates a reader per key and per
+	// value, and kafka.NewRecordReader copies the records once more.
+	readers := make([]byteReader, 2*total)
+	recs := make([]kafka.Record, 0, total)
 	for i, b := range batches {
-		recs := make([]kafka.Record, 0, b.count)
+		first := len(recs)
 		for _, pc := range b.pieces {
 			for _, m := range pc.msgs {
-				recs = append(recs, kafka.Record{Time: now, Key: kafka.NewBytes(m.Key), Value: kafka.NewBytes(m.Value)})
+				n := len(recs)
+				recs = append(recs, kafka.Record{Time: now, Key: readers[2*n].of(m.Key), Value: readers[2*n+1].of(m.Value)})
 			}
 		}
 		parts[i] = produceapi.RequestPartition{
@@ -79,7 +91,7 @@ func (l *KafkaLog) produceBatches(topic string, batches []partBatch) []error {
 				// (docs/PERFORMANCE.md). LZ4 does as well in production
 				// but is 25× slower under -race.
 				Attributes: protocol.Attributes(kafka.Snappy) & 7,
-				Records:    kafka.NewRecordReader(recs...),
+				Records:    &recordList{recs: recs[first:]},
 			},
 		}
 	}
@@ -133,4 +145,33 @@ func answerFor(res *produceapi.Response, topic string, partition int) *produceap
 		}
 	}
 	return nil
+}
+
+// byteReader is a record's key or value as kafka-go's encoder reads it.
+type byteReader struct{ bytes.Reader }
+
+func (*byteReader) Close() error { return nil }
+
+// of points r at b and returns it, or nil for a nil b (a null key).
+func (r *byteReader) of(b []byte) kafka.Bytes {
+	if b == nil {
+		return nil
+	}
+	r.Reset(b)
+	return r
+}
+
+// recordList hands records to kafka-go's batch encoder in order, in
+// place.
+type recordList struct {
+	recs []kafka.Record
+	next int
+}
+
+func (l *recordList) ReadRecord() (*kafka.Record, error) {
+	if l.next == len(l.recs) {
+		return nil, io.EOF
+	}
+	l.next++
+	return &l.recs[l.next-1], nil
 }
