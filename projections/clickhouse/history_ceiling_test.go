@@ -31,36 +31,48 @@ func BenchmarkHistoryCeilingInsert1000(b *testing.B) {
 	b.ReportMetric(float64(b.N*n)/b.Elapsed().Seconds(), "reports/s")
 }
 
-// rawInsert writes the rows of batch with plain clickhouse-go batches.
+// rawInsert writes the rows of batch with plain clickhouse-go batches,
+// a whole column at a time (clickhouse-go's fastest way in).
 func rawInsert(ctx context.Context, s *HistoryStore, batch []projections.Decoded) error {
-	rb, err := s.conn.PrepareBatch(ctx, sqlInsertReports)
-	if err != nil {
-		return err
-	}
-	pb, err := s.conn.PrepareBatch(ctx, sqlInsertPeerTraffic)
-	if err != nil {
-		return err
-	}
+	var servers, peerServers, keys []string
+	var at, peerAt, handshakes []time.Time
+	var ping []float64
+	var pingOK []uint8
+	var peers []uint32
+	var rx, tx, peerRx, peerTx, offsets, peerOffsets []uint64
+	var parts, peerParts []uint16
 	for _, d := range batch {
 		r, _ := projections.ReportOf(d.Event)
-		at := r.ReportedAt.UTC()
-		if err := rb.Append(r.ServerID, at, r.PingMS, boolUInt8(r.PingOK), uint32(r.Peers),
-			r.TransferRx, r.TransferTx, uint16(d.Partition), uint64(d.Offset)); err != nil {
-			return err
-		}
+		t := r.ReportedAt.UTC()
+		servers, at, ping, pingOK = append(servers, r.ServerID), append(at, t), append(ping, r.PingMS), append(pingOK, boolUInt8(r.PingOK))
+		peers, rx, tx = append(peers, uint32(r.Peers)), append(rx, r.TransferRx), append(tx, r.TransferTx)
+		parts, offsets = append(parts, uint16(d.Partition)), append(offsets, uint64(d.Offset))
 		for _, ps := range r.PeerStats {
 			hs := ps.LatestHandshakeAt.UTC()
 			if hs.IsZero() {
 				hs = time.Unix(0, 0).UTC()
 			}
-			if err := pb.Append(r.ServerID, ps.PublicKey, at, hs, ps.TransferRx, ps.TransferTx,
-				uint16(d.Partition), uint64(d.Offset)); err != nil {
-				return err
-			}
+			peerServers, keys = append(peerServers, r.ServerID), append(keys, ps.PublicKey)
+			peerAt, handshakes = append(peerAt, t), append(handshakes, hs)
+			peerRx, peerTx = append(peerRx, ps.TransferRx), append(peerTx, ps.TransferTx)
+			peerParts, peerOffsets = append(peerParts, uint16(d.Partition)), append(peerOffsets, uint64(d.Offset))
 		}
 	}
-	if err := rb.Send(); err != nil {
+	if err := sendColumns(ctx, s, sqlInsertReports, servers, at, ping, pingOK, peers, rx, tx, parts, offsets); err != nil {
 		return err
 	}
-	return pb.Send()
+	return sendColumns(ctx, s, sqlInsertPeerTraffic, peerServers, keys, peerAt, handshakes, peerRx, peerTx, peerParts, peerOffsets)
+}
+
+func sendColumns(ctx context.Context, s *HistoryStore, query string, cols ...any) error {
+	b, err := s.conn.PrepareBatch(ctx, query)
+	if err != nil {
+		return err
+	}
+	for i, c := range cols {
+		if err := b.Column(i).Append(c); err != nil {
+			return err
+		}
+	}
+	return b.Send()
 }
