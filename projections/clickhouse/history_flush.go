@@ -139,10 +139,14 @@ func (s *HistoryStore) flush(jobs []*applyJob) error {
 			rows = append(rows, j.rows...)
 		}
 	}
-	if err := s.insertReports(ctx, rows); err != nil {
-		return err
-	}
-	if err := s.insertPeerTraffic(ctx, rows); err != nil {
+	// The two tables are independent: their inserts go out together,
+	// and the offsets only once both are in.
+	var peerErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { peerErr = s.insertPeerTraffic(ctx, rows) })
+	err := s.insertReports(ctx, rows)
+	wg.Wait()
+	if err := errors.Join(err, peerErr); err != nil {
 		return err
 	}
 	if err := s.rollUpLate(ctx, rows, s.now()); err != nil {

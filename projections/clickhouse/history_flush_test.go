@@ -11,6 +11,7 @@ import (
 	"github.com/ClickHouse/clickhouse-go/v2/lib/driver"
 
 	"github.com/sentrazone/sentrazone/eventstore"
+	"github.com/sentrazone/sentrazone/projections"
 )
 
 // gatedConn counts batch inserts of history rows and offsets (not the
@@ -169,5 +170,66 @@ func TestFlushesAreSpaced(t *testing.T) {
 	}
 	if rows != want || want != uint64(batches.Load())*perBatch {
 		t.Errorf("%d report rows, %d by the offsets, want %d", rows, want, batches.Load()*perBatch)
+	}
+}
+
+// A flush whose peer_traffic insert fails, while the reports insert beside
+// it succeeds, keeps its offsets: the batch comes again and is counted
+// once.
+func TestFlushWithAFailedInsertKeepsItsOffsets(t *testing.T) {
+	s := newTestHistoryStore(t)
+	ctx := t.Context()
+	batch := testReports(t, 0, 300)
+	q := projections.HistoryQuery{
+		From: time.Date(2026, 5, 6, 0, 0, 0, 0, time.UTC),
+		To:   time.Date(2026, 5, 7, 0, 0, 0, 0, time.UTC),
+		Step: 7 * time.Second,
+	}
+	if err := s.conn.Exec(ctx, "RENAME TABLE peer_traffic TO peer_traffic_away"); err != nil {
+		t.Fatalf("rename: %v", err)
+	}
+	if err := s.ApplyReports(ctx, 0, batch); err == nil {
+		t.Fatal("ApplyReports succeeded without a peer_traffic table")
+	}
+	var rows uint64
+	if err := s.conn.QueryRow(ctx, "SELECT count() FROM reports").Scan(&rows); err != nil {
+		t.Fatalf("count: %v", err)
+	}
+	t.Logf("reports rows after the failed flush: %d", rows)
+	next, err := s.NextOffsets(ctx, eventstore.TopicReports)
+	if err != nil {
+		t.Fatalf("NextOffsets: %v", err)
+	}
+	if next[0] != 0 {
+		t.Fatalf("next offset %d after a failed flush, want 0", next[0])
+	}
+	if err := s.conn.Exec(ctx, "RENAME TABLE peer_traffic_away TO peer_traffic"); err != nil {
+		t.Fatalf("rename back: %v", err)
+	}
+	if err := s.ApplyReports(ctx, 0, batch); err != nil {
+		t.Fatalf("ApplyReports again: %v", err)
+	}
+	if next, err := s.NextOffsets(ctx, eventstore.TopicReports); err != nil || next[0] != int64(len(batch)) {
+		t.Fatalf("next offsets %v, %v; want %d", next, err, len(batch))
+	}
+	got, err := s.History(ctx, q)
+	if err != nil {
+		t.Fatalf("History: %v", err)
+	}
+	fresh := newTestHistoryStore(t)
+	if err := fresh.ApplyReports(ctx, 0, batch); err != nil {
+		t.Fatalf("ApplyReports to a fresh store: %v", err)
+	}
+	want, err := fresh.History(ctx, q)
+	if err != nil {
+		t.Fatalf("History of the fresh store: %v", err)
+	}
+	if len(got) != len(want) || len(got) == 0 {
+		t.Fatalf("History after the retry: %d points, want %d", len(got), len(want))
+	}
+	for i := range got {
+		if !pointEqual(got[i], want[i]) {
+			t.Fatalf("History after the retry: point %d = %+v, want %+v (counted twice?)", i, got[i], want[i])
+		}
 	}
 }
