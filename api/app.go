@@ -124,7 +124,7 @@ func (h *handlers) routes(app *fiber.App) {
 // common sets headers every response carries, refuses URLs no store
 // could hold (invalid UTF-8, control characters such as NUL, in the
 // decoded path or the query) and bounds the request's context by
-// RequestTimeout.
+// RequestTimeout (a deadline shared with the requests of the same 100 ms).
 func (h *handlers) common(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	if err := plainURL(c); err != nil {

@@ -60,7 +60,9 @@ type Config struct {
 	MaxReportBatch int
 	// BodyLimit is the largest request body in bytes (413 above it).
 	BodyLimit int
-	// RequestTimeout bounds each request's context (not a CSV stream).
+	// RequestTimeout bounds each request's context (not a CSV stream);
+	// requests share deadlines per 100 ms window, so one gets between
+	// RequestTimeout and RequestTimeout+100ms.
 	RequestTimeout time.Duration
 	// Draining, when set, is cancelled as the server starts to shut down:
 	// long polls end at once instead of holding the shutdown up.
