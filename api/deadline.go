@@ -13,7 +13,7 @@ import (
 const deadlineGrain = 100 * time.Millisecond
 
 // sharedDeadlines hands out request contexts bounded by a timeout without
-// a timer and three allocations per request (context.WithTimeout's cost
+// a timer and four allocations per request (context.WithTimeout's cost
 // was ~3% of the CPU of a single report). Nothing cancels a request's
 // context early: handlers return only once their calls did, so the
 // context only ever ends at its deadline, which a shared one does too.

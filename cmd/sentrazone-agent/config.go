@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/sentrazone/sentrazone/agent"
+	"github.com/sentrazone/sentrazone/cmd/internal/flagargs"
 	"github.com/sentrazone/sentrazone/domain"
 )
 
@@ -87,10 +88,8 @@ func parseConfig(args []string, getenv func(string) string, usage io.Writer) (se
 	if err := fs.Parse(args); err != nil {
 		return settings{}, err
 	}
-	if fs.NArg() > 0 {
-		// Not echoed: a flag given without its value pushes the next
-		// flag's value (the agent token, say) into the arguments.
-		return settings{}, fmt.Errorf("%d unexpected argument(s) after the flags; every flag takes its value as the next argument, so check for one given without a value", fs.NArg())
+	if err := flagargs.None(fs); err != nil {
+		return settings{}, err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/sentrazone/sentrazone/cmd/internal/flagargs"
 	"github.com/sentrazone/sentrazone/domain"
 )
 
@@ -95,10 +96,8 @@ func parseFlags(fs *flag.FlagSet, args []string, getenv func(string) string) err
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		// The argument is not echoed: when a flag's value is left out,
-		// the next flag's value (a token, a password) ends up here.
-		return fmt.Errorf("%d unexpected argument(s) after the flags; every flag takes its value as the next argument, so check for one given without a value", fs.NArg())
+	if err := flagargs.None(fs); err != nil {
+		return err
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
