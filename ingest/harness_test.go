@@ -29,7 +29,7 @@ type harness struct {
 
 const testFleetToken = "fleet-token-for-ingest-tests"
 
-func newHarness(t *testing.T) *harness {
+func newHarness(t testing.TB) *harness {
 	t.Helper()
 	dir := t.TempDir()
 	emb, err := eventstore.StartEmbedded(dir, 0, nil)
@@ -73,7 +73,7 @@ func newHarness(t *testing.T) *harness {
 	return &harness{svc: svc, reports: reports, state: state, keys: keys, keysDir: keysDir, log: l}
 }
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -51,5 +52,51 @@ func TestReportsAreWrittenInTheConfiguredFormat(t *testing.T) {
 	}
 	if _, err := NewReports(ReportsConfig{Log: h.log, State: h.state, Commands: h.svc, Format: 9}); err == nil {
 		t.Fatal("an unknown report format was accepted")
+	}
+}
+
+// A batch's reports share one buffer, which grows past its first size
+// when reports carry many peers: each still reads back as itself, under
+// its server's key, in order.
+func TestSubmitBatchReadsBackReportByReport(t *testing.T) {
+	h := newHarness(t)
+	ctx := testCtx(t)
+	at := time.Now().UTC().Truncate(time.Second)
+	var batch []domain.ServerReported
+	for i := range 60 {
+		r := domain.ServerReported{ServerID: fmt.Sprintf("srv-%02d", i), PingMS: float64(i), PingOK: i%2 == 0, ReportedAt: at}
+		for p := range (i % 7) * 9 { // up to 54 peers: far past the room made per report
+			r.PeerStats = append(r.PeerStats, domain.PeerStat{PublicKey: fmt.Sprintf("peer-%02d-%02d", i, p), TransferRx: uint64(p)})
+		}
+		r.Peers = len(r.PeerStats)
+		batch = append(batch, r)
+	}
+	if err := h.reports.Submit(ctx, batch); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]domain.ServerReported{}
+	for _, r := range batch {
+		want[r.ServerID] = r
+	}
+	seen := 0
+	for p := range 2 {
+		b, err := h.log.Fetch(ctx, eventstore.TopicReports, p, 0, 200*time.Millisecond)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range b.Records {
+			e, err := domain.Decode(rec.Value)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := e.Payload.(domain.ServerReported)
+			if string(rec.Key) != got.ServerID || !reflect.DeepEqual(got, want[got.ServerID]) {
+				t.Fatalf("record under key %q read back as %+v, want %+v", rec.Key, got, want[got.ServerID])
+			}
+			seen++
+		}
+	}
+	if seen != len(batch) {
+		t.Fatalf("read back %d reports, want %d", seen, len(batch))
 	}
 }
