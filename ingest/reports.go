@@ -191,20 +191,9 @@ func (r *Reports) register(ctx context.Context, remoteIP string, rep domain.Serv
 // Submit appends validated reports in one write and returns once the log
 // acknowledged all of them.
 func (r *Reports) Submit(ctx context.Context, reports []domain.ServerReported) error {
-	msgs := make([]eventstore.Message, len(reports))
-	now := r.cfg.Now()
-	// Every report's key and event go into one buffer, sized for the
-	// common report; one larger than that only grows it.
-	buf := make([]byte, 0, len(reports)*submitBytesPerReport)
-	for i, rep := range reports {
-		k := len(buf)
-		buf = append(buf, rep.ServerID...)
-		v := len(buf)
-		var err error
-		if buf, err = domain.AppendReportEvent(buf, rep, "", now, r.cfg.Format); err != nil {
-			return fmt.Errorf("report %d: %w", i, err)
-		}
-		msgs[i] = eventstore.Message{Key: buf[k:v:v], Value: buf[v:len(buf):len(buf)]}
+	msgs, err := r.encode(reports)
+	if err != nil {
+		return err
 	}
 	if _, err := r.cfg.Log.Append(ctx, eventstore.TopicReports, msgs...); err != nil {
 		return fmt.Errorf("submit reports: %w", err)
@@ -212,6 +201,39 @@ func (r *Reports) Submit(ctx context.Context, reports []domain.ServerReported) e
 	return nil
 }
 
-// submitBytesPerReport is room for a report's key and binary event with a
-// few peers (a report without peers takes ~150 bytes).
-const submitBytesPerReport = 384
+// encode makes the log messages of reports: every key and event in one
+// buffer, sized after the first report (written on the stack first) with
+// a quarter to spare for the rest. A larger report only grows the
+// buffer; the messages before it keep the old one.
+func (r *Reports) encode(reports []domain.ServerReported) ([]eventstore.Message, error) {
+	if len(reports) == 0 {
+		return nil, nil
+	}
+	now := r.cfg.Now()
+	var first [512]byte
+	head, err := r.appendMessage(first[:0], reports[0], now)
+	if err != nil {
+		return nil, fmt.Errorf("report 0: %w", err)
+	}
+	rest := len(head) * (len(reports) - 1)
+	buf := append(make([]byte, 0, len(head)+rest+rest/4), head...)
+	msgs := make([]eventstore.Message, len(reports))
+	k := 0
+	for i := range reports {
+		if i > 0 {
+			k = len(buf)
+			if buf, err = r.appendMessage(buf, reports[i], now); err != nil {
+				return nil, fmt.Errorf("report %d: %w", i, err)
+			}
+		}
+		v := k + len(reports[i].ServerID)
+		msgs[i] = eventstore.Message{Key: buf[k:v:v], Value: buf[v:len(buf):len(buf)]}
+	}
+	return msgs, nil
+}
+
+// appendMessage appends rep's key, then its event.
+func (r *Reports) appendMessage(b []byte, rep domain.ServerReported, now time.Time) ([]byte, error) {
+	b = append(b, rep.ServerID...)
+	return domain.AppendReportEvent(b, rep, "", now, r.cfg.Format)
+}
