@@ -66,7 +66,16 @@ func NewEvent(payload Payload, aggregateID string, seenVersion int64, actor, ip 
 	if payload == nil {
 		return Envelope{}, fmt.Errorf("new event: %w", invalidf("event payload is missing"))
 	}
-	t := payload.EventType()
+	e, err := newEnvelope(payload.EventType(), aggregateID, seenVersion, actor, ip, now)
+	if err != nil {
+		return Envelope{}, err
+	}
+	e.Payload = payload
+	return e, nil
+}
+
+// newEnvelope is NewEvent without the payload, for an event of type t.
+func newEnvelope(t EventType, aggregateID string, seenVersion int64, actor, ip string, now time.Time) (Envelope, error) {
 	schema, ok := SchemaVersionOf(t)
 	if !ok {
 		return Envelope{}, fmt.Errorf("new event %q: %w", t, ErrUnknownEventType)
@@ -87,7 +96,6 @@ func NewEvent(payload Payload, aggregateID string, seenVersion int64, actor, ip 
 		Actor:            actor,
 		SourceIP:         ip,
 		OccurredAt:       now.UTC(),
-		Payload:          payload,
 	}, nil
 }
 

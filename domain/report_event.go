@@ -1,11 +1,6 @@
 package domain
 
-import (
-	"fmt"
-	"time"
-
-	"github.com/google/uuid"
-)
+import "time"
 
 // AppendReportEvent appends to dst the server_reported event of r, sent
 // by its agent from ip at now, as NewEvent and EncodeAs in format f write
@@ -26,15 +21,9 @@ func AppendReportEvent(dst []byte, r ServerReported, ip string, now time.Time, f
 		}
 		return append(dst, b...), nil
 	}
-	if err := checkEnvelopeFields(r.ServerID, 0, actor, ip, now); err != nil {
-		return dst, fmt.Errorf("new event %s: %w", EventServerReported, err)
-	}
-	id, err := uuid.NewV7()
+	e, err := newEnvelope(EventServerReported, r.ServerID, 0, actor, ip, now)
 	if err != nil {
-		return dst, fmt.Errorf("new event %s: generate id: %w", EventServerReported, err)
+		return dst, err
 	}
-	schema, _ := SchemaVersionOf(EventServerReported)
-	e := Envelope{ID: id, Type: EventServerReported, SchemaVersion: schema, AggregateID: r.ServerID,
-		Actor: actor, SourceIP: ip, OccurredAt: now.UTC()}
 	return appendReportBinary(dst, e, r), nil
 }
