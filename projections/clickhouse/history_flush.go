@@ -164,14 +164,13 @@ func (s *HistoryStore) flush(jobs []*applyJob) error {
 // writeOffsets records each job's next offset, in one insert.
 func (s *HistoryStore) writeOffsets(ctx context.Context, jobs []*applyJob) error {
 	now := time.Now().UTC()
-	return s.insert(ctx, "projection_offsets", sqlInsertOffset, func(b batchAppender) error {
-		var errs []error
-		for _, j := range jobs {
-			errs = append(errs, b.Append(historyProjection, eventstore.TopicReports, uint16(j.partition), uint64(j.next), now))
-		}
-		if err := errors.Join(errs...); err != nil {
-			return fmt.Errorf("offsets: %w", err)
-		}
-		return nil
-	})
+	n := len(jobs)
+	projection, topic, parts, next, at := make([]string, n), make([]string, n), make([]uint16, n), make([]uint64, n), make([]time.Time, n)
+	for i, j := range jobs {
+		projection[i], topic[i], parts[i], next[i], at[i] = historyProjection, eventstore.TopicReports, uint16(j.partition), uint64(j.next), now
+	}
+	if err := s.insertColumns(ctx, "projection_offsets", sqlInsertOffset, projection, topic, parts, next, at); err != nil {
+		return fmt.Errorf("offsets: %w", err)
+	}
+	return nil
 }

@@ -78,10 +78,10 @@ func (s *HistoryStore) insertPeerTraffic(ctx context.Context, rows []reportRow) 
 }
 
 // insertColumns runs one batch insert of query from whole columns, one
-// slice per column of the query's list, in its order. Row by row, every
-// value of every row was boxed on its way in (batchAppender's ...any):
-// a sixth of the bytes serve allocated at 190,000 reports/s
-// (docs/PERFORMANCE.md).
+// slice per column of the query's list, in its order: every insert of the
+// store goes this way. Row by row (driver.Batch's Append(v ...any)) every
+// value of every row was boxed on its way in, 6% of the bytes serve
+// allocated at 190,000 reports/s (docs/PERFORMANCE.md).
 func (s *HistoryStore) insertColumns(ctx context.Context, table, query string, cols ...any) error {
 	b, err := s.conn.PrepareBatch(ctx, query)
 	if err != nil {
@@ -92,27 +92,6 @@ func (s *HistoryStore) insertColumns(ctx context.Context, table, query string, c
 		if err := b.Column(i).Append(c); err != nil {
 			return fmt.Errorf("append column %d to %s: %w", i, table, err)
 		}
-	}
-	if err := b.Send(); err != nil {
-		return fmt.Errorf("insert %d rows into %s: %w", b.Rows(), table, err)
-	}
-	return nil
-}
-
-// batchAppender is the part of driver.Batch fill functions use.
-type batchAppender interface {
-	Append(v ...any) error
-}
-
-// insert runs one batch insert of query, filled by fill.
-func (s *HistoryStore) insert(ctx context.Context, table, query string, fill func(batchAppender) error) error {
-	b, err := s.conn.PrepareBatch(ctx, query)
-	if err != nil {
-		return fmt.Errorf("prepare insert into %s: %w", table, err)
-	}
-	defer func() { _ = b.Close() }()
-	if err := fill(b); err != nil {
-		return fmt.Errorf("append to %s: %w", table, err)
 	}
 	if err := b.Send(); err != nil {
 		return fmt.Errorf("insert %d rows into %s: %w", b.Rows(), table, err)

@@ -75,9 +75,8 @@ func (s *HistoryStore) closeWidth(ctx context.Context, w uint32, due uint64) err
 			return fmt.Errorf("close rollups of width %d: %w", w, err)
 		}
 	}
-	err = s.insert(ctx, "rollup_progress", sqlInsertProgress, func(b batchAppender) error {
-		return b.Append(w, time.Unix(int64(to), 0).UTC(), s.now().UTC())
-	})
+	err = s.insertColumns(ctx, "rollup_progress", sqlInsertProgress,
+		[]uint32{w}, []time.Time{time.Unix(int64(to), 0).UTC()}, []time.Time{s.now().UTC()})
 	if err != nil {
 		return fmt.Errorf("close rollups of width %d: %w", w, err)
 	}
