@@ -30,22 +30,12 @@ func TestReportsAreWrittenInTheConfiguredFormat(t *testing.T) {
 		t.Fatal(err)
 	}
 	firstByte := map[string]byte{}
-	for p := range 2 {
-		b, err := h.log.Fetch(ctx, eventstore.TopicReports, p, 0, 200*time.Millisecond)
-		if err != nil {
-			t.Fatal(err)
+	for _, rb := range readBackReports(t, h) {
+		got := rb.report
+		if want := report(got.ServerID)[0]; !reflect.DeepEqual(got, want) {
+			t.Fatalf("read back %+v, want %+v", got, want)
 		}
-		for _, r := range b.Records {
-			e, err := domain.Decode(r.Value)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := e.Payload.(domain.ServerReported)
-			if want := report(got.ServerID)[0]; !reflect.DeepEqual(got, want) {
-				t.Fatalf("read back %+v, want %+v", got, want)
-			}
-			firstByte[got.ServerID] = r.Value[0]
-		}
+		firstByte[got.ServerID] = rb.first
 	}
 	if firstByte["bin-1"] != 0x01 || firstByte["json-1"] != '{' {
 		t.Fatalf("records start with %q, want the binary marker for bin-1 and '{' for json-1", firstByte)
@@ -79,8 +69,32 @@ func TestSubmitBatchReadsBackReportByReport(t *testing.T) {
 		want[r.ServerID] = r
 	}
 	seen := 0
+	for _, rb := range readBackReports(t, h) {
+		got := rb.report
+		if rb.key != got.ServerID || !reflect.DeepEqual(got, want[got.ServerID]) {
+			t.Fatalf("record under key %q read back as %+v, want %+v", rb.key, got, want[got.ServerID])
+		}
+		seen++
+	}
+	if seen != len(batch) {
+		t.Fatalf("read back %d reports, want %d", seen, len(batch))
+	}
+}
+
+// readBack is a report record as fetched from the harness's log.
+type readBack struct {
+	key    string
+	first  byte // the record's first byte: its form
+	report domain.ServerReported
+}
+
+// readBackReports fetches and decodes every record of the harness's two
+// reports partitions.
+func readBackReports(t *testing.T, h *harness) []readBack {
+	t.Helper()
+	var out []readBack
 	for p := range 2 {
-		b, err := h.log.Fetch(ctx, eventstore.TopicReports, p, 0, 200*time.Millisecond)
+		b, err := h.log.Fetch(testCtx(t), eventstore.TopicReports, p, 0, 200*time.Millisecond)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -89,14 +103,8 @@ func TestSubmitBatchReadsBackReportByReport(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := e.Payload.(domain.ServerReported)
-			if string(rec.Key) != got.ServerID || !reflect.DeepEqual(got, want[got.ServerID]) {
-				t.Fatalf("record under key %q read back as %+v, want %+v", rec.Key, got, want[got.ServerID])
-			}
-			seen++
+			out = append(out, readBack{key: string(rec.Key), first: rec.Value[0], report: e.Payload.(domain.ServerReported)})
 		}
 	}
-	if seen != len(batch) {
-		t.Fatalf("read back %d reports, want %d", seen, len(batch))
-	}
+	return out
 }
