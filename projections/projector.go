@@ -141,7 +141,7 @@ func (p *Projector) read(ctx context.Context, s sink, part int, from int64, out 
 	next := from
 	b := eventstore.Backoff{Min: 50 * time.Millisecond, Max: 5 * time.Second}
 	for ctx.Err() == nil {
-		batch, after, err := p.shared.read(ctx, key, next, fetch)
+		batch, after, err := p.shared.read(ctx, key, s.name, next, fetch)
 		if err != nil {
 			p.fail(ctx, &b, s, part, "read", err)
 			continue

@@ -118,6 +118,7 @@ type dripLog struct {
 	mu      sync.Mutex
 	reports []eventstore.Record
 	fetches int
+	fetched int // records handed out by all fetches
 }
 
 func (l *dripLog) Fetch(ctx context.Context, topic string, p int, offset int64, maxWait time.Duration) (eventstore.Batch, error) {
@@ -140,6 +141,7 @@ func (l *dripLog) Fetch(ctx context.Context, topic string, p int, offset int64, 
 	}
 	l.reports = append(l.reports, eventstore.Record{Topic: topic, Offset: n, Value: v})
 	end := n + 1
+	l.fetched += int(end - offset)
 	return eventstore.Batch{Records: l.reports[offset:end], Next: end, HighWatermark: end}, nil
 }
 
@@ -218,5 +220,50 @@ func TestReportsLoopsLingerAsLongAsAStoreAsks(t *testing.T) {
 		if got[0] < int64(records)-1 || got[0] == 0 {
 			t.Errorf("%s applied up to %d of %d records", name, got[0], records)
 		}
+	}
+}
+
+// slowHistory is a memory history store that takes a while for every
+// apply, as the ClickHouse store waits for its next flush.
+type slowHistory struct {
+	*memhistory.Store
+	delay time.Duration
+}
+
+func (h slowHistory) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
+	time.Sleep(h.delay)
+	return h.Store.ApplyReports(ctx, partition, batch)
+}
+
+// A history store that applies far less often than the state store
+// trails it, and reads what the state loop already fetched and decoded
+// instead of fetching every report a second time.
+func TestATrailingSinkReadsWhatTheOtherFetched(t *testing.T) {
+	l := &dripLog{fixedLog: fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{}}}
+	state := memstate.New(nil)
+	history := slowHistory{memhistory.New(), 100 * time.Millisecond}
+	p := projections.NewProjector(l, state, history, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = p.Run(ctx) }()
+	time.Sleep(800 * time.Millisecond)
+	cancel()
+	<-done
+	l.mu.Lock()
+	fetched, records := l.fetched, len(l.reports)
+	l.mu.Unlock()
+	if records < 10 {
+		t.Fatalf("only %d reports in the log", records)
+	}
+	if fetched > records*5/4 {
+		t.Errorf("%d records fetched for %d in the log: the history loop fetched on its own", fetched, records)
+	}
+	got, err := history.NextOffsets(t.Context(), eventstore.TopicReports)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The history store is at most a few of its applies behind.
+	if behind := int64(records) - got[0]; behind > int64(records)/2 {
+		t.Errorf("history applied up to %d of %d records", got[0], records)
 	}
 }

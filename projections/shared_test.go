@@ -3,6 +3,7 @@ package projections
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -27,7 +28,7 @@ func TestSharedReadsFetchOnceForTwoSinks(t *testing.T) {
 	nexts := make([]int64, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			b, next, err := s.read(context.Background(), k, 10, fetch)
+			b, next, err := s.read(context.Background(), k, fmt.Sprint("sink", i), 10, fetch)
 			if err != nil {
 				t.Error(err)
 			}
@@ -50,7 +51,7 @@ func TestSharedReadsFetchOnceForTwoSinks(t *testing.T) {
 		}
 	}
 	// A reader arriving after the fetch finished still shares it.
-	b, next, err := s.read(context.Background(), k, 10, func(context.Context, int64) ([]Decoded, int64, error) {
+	b, next, err := s.read(context.Background(), k, "sink0", 10, func(context.Context, int64) ([]Decoded, int64, error) {
 		t.Fatal("fetched again although the batch at 10 was just read")
 		return nil, 0, nil
 	})
@@ -63,7 +64,7 @@ func TestSharedReadsFetchOnceForTwoSinks(t *testing.T) {
 		from int64
 	}{{k, 12}, {readKey{"t", 4}, 10}, {k, eventstore.Earliest}} {
 		called := false
-		_, _, _ = s.read(context.Background(), tc.k, tc.from, func(_ context.Context, from int64) ([]Decoded, int64, error) {
+		_, _, _ = s.read(context.Background(), tc.k, "sink0", tc.from, func(_ context.Context, from int64) ([]Decoded, int64, error) {
 			called = true
 			return nil, from, nil
 		})
@@ -82,11 +83,11 @@ func TestSharedReadsDoNotReuseEmptyOrFailedReads(t *testing.T) {
 		batch []Decoded
 		err   error
 	}{{nil, nil}, {[]Decoded{{Offset: 5}}, errors.New("decode failed")}} {
-		_, _, _ = s.read(context.Background(), k, 5, func(context.Context, int64) ([]Decoded, int64, error) {
+		_, _, _ = s.read(context.Background(), k, "a", 5, func(context.Context, int64) ([]Decoded, int64, error) {
 			return res.batch, 5, res.err
 		})
 		called := false
-		_, _, _ = s.read(context.Background(), k, 5, func(context.Context, int64) ([]Decoded, int64, error) {
+		_, _, _ = s.read(context.Background(), k, "b", 5, func(context.Context, int64) ([]Decoded, int64, error) {
 			called = true
 			return nil, 5, nil
 		})
