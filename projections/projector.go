@@ -79,6 +79,7 @@ func (p *Projector) Run(ctx context.Context) error {
 		}
 		for part := range n {
 			p.progress(s.name, part, from[part])
+			p.shared.join(readKey{s.topic, part}, s.name, from[part])
 			wg.Go(func() { p.loop(ctx, s, part, from[part]) })
 		}
 	}

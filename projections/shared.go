@@ -18,8 +18,8 @@ import (
 // report a second time. Batches are shared, so stores must not modify
 // the batch they apply.
 //
-// A finished batch is kept until every sink that reads the partition has
-// asked for an offset past it, and at most keepRecords records of a
+// A finished batch is kept until every sink that reads the partition
+// (each joins before its first read) has asked for an offset past it, and at most keepRecords records of a
 // partition are kept besides its newest batch: a sink far behind (a
 // store that was down) fetches on its own.
 type sharedReads struct {
@@ -97,6 +97,15 @@ func (s *sharedReads) read(ctx context.Context, k readKey, sink string, from int
 	return f.batch, f.next, f.err
 }
 
+// join registers sink as a reader of k from offset from on, before its
+// first read: until then, batches other sinks read would be dropped as
+// soon as they had read past them.
+func (s *sharedReads) join(k readKey, sink string, from int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.part(k).at[sink] = max(from, 0) // a negative from is the partition's start
+}
+
 func (s *sharedReads) part(k readKey) *partReads {
 	if s.keys == nil {
 		s.keys = map[readKey]*partReads{}
@@ -116,10 +125,10 @@ func (s *sharedReads) part(k readKey) *partReads {
 // have returned them; one apply per batch would never catch up.
 func (pr *partReads) kept(from int64) ([]Decoded, int64, bool) {
 	var parts [][]Decoded
-	n, next := 0, from
+	n, next, i := 0, from, 0
 	for n < keepRecords {
-		f := pr.holding(next)
-		if f == nil {
+		var f *flight
+		if i, f = pr.holding(next, i); f == nil {
 			break
 		}
 		b := f.batch
@@ -142,14 +151,16 @@ func (pr *partReads) kept(from int64) ([]Decoded, int64, bool) {
 }
 
 // holding returns the finished, usable flight whose batch holds offset,
-// if any.
-func (pr *partReads) holding(offset int64) *flight {
-	for _, f := range pr.flights {
-		if f.finished() && f.usable() && f.from <= offset && offset < f.next {
-			return f
+// if any, and its index. It looks from index hint on first, then from
+// the start: the batch after a batch mostly started right after it.
+func (pr *partReads) holding(offset int64, hint int) (int, *flight) {
+	for k := range pr.flights {
+		i := (hint + k) % len(pr.flights)
+		if f := pr.flights[i]; f.finished() && f.usable() && f.from <= offset && offset < f.next {
+			return i, f
 		}
 	}
-	return nil
+	return hint, nil
 }
 
 // inFlight returns the flight from offset, finished or not, that is not
@@ -168,10 +179,10 @@ func (pr *partReads) inFlight(offset int64) *flight {
 // keepRecords. The newest flight stays whatever its size. It runs as a
 // flight starts: kept batches change only when new records come.
 func (pr *partReads) trim() {
-	low := int64(-1)
+	low, seen := int64(0), false
 	for _, at := range pr.at {
-		if low < 0 || at < low {
-			low = at
+		if !seen || at < low {
+			low, seen = at, true
 		}
 	}
 	last := len(pr.flights) - 1

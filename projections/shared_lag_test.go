@@ -118,12 +118,17 @@ func TestSharedReadsKeepAtMostKeepRecords(t *testing.T) {
 func TestSharedReadsConcurrentSinksSeeEveryOffsetOnce(t *testing.T) {
 	var s sharedReads
 	k := readKey{"reports", 3}
-	const end = 20000
+	// Fewer records than keepRecords: however far the slower sink
+	// falls behind, what it needs is kept.
+	const end = keepRecords / 2
 	var fetched atomic.Int64
 	fetch := func(_ context.Context, from int64) ([]Decoded, int64, error) {
 		to := min(from+1+rand.Int64N(300), end)
 		fetched.Add(to - from)
 		return batchOf(from, to), to, nil
+	}
+	for i := range 2 {
+		s.join(k, fmt.Sprint("sink", i), 0)
 	}
 	var wg sync.WaitGroup
 	for i := range 2 {
@@ -177,4 +182,22 @@ func keptRecords(s *sharedReads, k readKey) int {
 		n += len(f.batch)
 	}
 	return n
+}
+
+// A sink that joined but has not read yet keeps what the others read
+// from its offset on: the projector joins every sink before any reads.
+func TestSharedReadsKeepBatchesForAJoinedSink(t *testing.T) {
+	var s sharedReads
+	k := readKey{"reports", 4}
+	fours := func(_ context.Context, from int64) ([]Decoded, int64, error) {
+		return batchOf(from, from+4), from + 4, nil
+	}
+	s.join(k, "slow", 0)
+	for from := int64(0); from <= 8; from += 4 {
+		readOrFail(t, &s, k, "fast", from, true, fours)
+	}
+	b, next := readOrFail(t, &s, k, "slow", 0, false, fours)
+	if len(b) != 12 || next != 12 {
+		t.Fatalf("slow at 0 got %d records, next %d, want 12 and 12", len(b), next)
+	}
 }
