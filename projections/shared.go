@@ -19,18 +19,36 @@ import (
 // the batch they apply.
 //
 // A finished batch is kept until every sink that reads the partition
-// (each joins before its first read) has asked for an offset past it, and at most keepRecords records of a
-// partition are kept besides its newest batch: a sink far behind (a
-// store that was down) fetches on its own.
+// (each joins before its first read) has asked for an offset past it,
+// within a budget of keepTotal records over all partitions, shared out
+// evenly, besides each partition's newest batch: a sink far behind (a
+// store that was down) fetches on its own, and memory stays bounded
+// however many partitions the topic has.
 type sharedReads struct {
 	mu   sync.Mutex
 	keys map[readKey]*partReads
+	keep int // the budget of kept records; zero means keepTotal
 }
 
-// keepRecords bounds the records of finished batches kept per partition,
-// not counting the newest: at 200,000 reports/s over 12 partitions, a
-// second of the slowest sink's lag.
-const keepRecords = 16384
+const (
+	// keepTotal is the default budget of records of finished batches
+	// kept over all partitions, besides each one's newest batch: at
+	// 200,000 reports/s over 12 partitions, about a second of the slowest
+	// sink's lag, ~120 MB of decoded reports at most.
+	keepTotal = 12 * 16384
+	// maxMerged bounds the records of kept batches handed out as one.
+	maxMerged = 16384
+)
+
+// perPartition is the share of the kept-records budget of each
+// partition. Called with s.mu held.
+func (s *sharedReads) perPartition() int {
+	total := s.keep
+	if total == 0 {
+		total = keepTotal
+	}
+	return max(total/max(len(s.keys), 1), 1)
+}
 
 type readKey struct {
 	topic     string
@@ -90,7 +108,7 @@ func (s *sharedReads) read(ctx context.Context, k readKey, sink string, from int
 	}
 	f := &flight{from: from, done: make(chan struct{})}
 	pr.flights = append(pr.flights, f)
-	pr.trim()
+	pr.trim(s.perPartition())
 	s.mu.Unlock()
 	f.batch, f.next, f.err = fetch(ctx, from)
 	close(f.done)
@@ -119,14 +137,14 @@ func (s *sharedReads) part(k readKey) *partReads {
 }
 
 // kept returns the records from offset from on that finished batches
-// hold, up to keepRecords: the rest of the batch holding from, and the
+// hold, up to maxMerged: the rest of the batch holding from, and the
 // batches after it. A sink that trails by several batches (the history
 // store applies twice a second) gets them as one, as its own fetch would
 // have returned them; one apply per batch would never catch up.
 func (pr *partReads) kept(from int64) ([]Decoded, int64, bool) {
 	var parts [][]Decoded
 	n, next, i := 0, from, 0
-	for n < keepRecords {
+	for n < maxMerged {
 		var f *flight
 		if i, f = pr.holding(next, i); f == nil {
 			break
@@ -176,9 +194,9 @@ func (pr *partReads) inFlight(offset int64) *flight {
 
 // trim drops the finished flights no sink needs any more: empty or
 // failed ones, those every sink has read past, and the oldest beyond
-// keepRecords. The newest flight stays whatever its size. It runs as a
+// limit records. The newest flight stays whatever its size. It runs as a
 // flight starts: kept batches change only when new records come.
-func (pr *partReads) trim() {
+func (pr *partReads) trim(limit int) {
 	low, seen := int64(0), false
 	for _, at := range pr.at {
 		if !seen || at < low {
@@ -190,11 +208,11 @@ func (pr *partReads) trim() {
 		f := pr.flights[i]
 		return i < last && f.finished() && (!f.usable() || f.next <= low)
 	}
-	// Finished flights before oldest are beyond keepRecords.
+	// Finished flights before oldest are beyond limit.
 	oldest, kept := 0, 0
 	for i := last - 1; i >= 0; i-- {
 		if f := pr.flights[i]; f.finished() && !stale(i) {
-			if kept += len(f.batch); kept > keepRecords {
+			if kept += len(f.batch); kept > limit {
 				oldest = i + 1
 				break
 			}

@@ -86,30 +86,60 @@ func TestSharedReadsSliceBatchesWithGaps(t *testing.T) {
 }
 
 // A sink that stops reading (its store is down) does not make the others
-// keep every batch: past keepRecords the oldest go, and it fetches them
+// keep every batch: past the budget the oldest go, and it fetches them
 // itself when it comes back.
-func TestSharedReadsKeepAtMostKeepRecords(t *testing.T) {
-	var s sharedReads
+func TestSharedReadsKeepAtMostTheBudget(t *testing.T) {
+	s := sharedReads{keep: 4096}
 	k := readKey{"reports", 2}
-	const size = keepRecords / 4
+	const size = 1024
 	big := func(_ context.Context, from int64) ([]Decoded, int64, error) {
 		return batchOf(from, from+size), from + size, nil
 	}
 	readOrFail(t, &s, k, "stuck", 0, true, big)
 	for from := int64(size); from < 20*size; from += size {
 		readOrFail(t, &s, k, "fast", from, true, big)
-		if n := keptRecords(&s, k); n > keepRecords+size {
-			t.Fatalf("after a read at %d, %d records kept, want at most %d", from, n, keepRecords+size)
+		if n := keptRecords(&s, k); n > s.keep+size {
+			t.Fatalf("after a read at %d, %d records kept, want at most %d", from, n, s.keep+size)
 		}
 	}
 	readOrFail(t, &s, k, "stuck", size, true, big)
-	// The newest batch stays whatever its size: a batch larger than
-	// keepRecords is still shared by sinks reading in step.
+	// The newest batch stays whatever its size: a batch larger than the
+	// budget is still shared by sinks reading in step.
 	huge := func(_ context.Context, from int64) ([]Decoded, int64, error) {
-		return batchOf(from, from+2*keepRecords), from + 2*keepRecords, nil
+		return batchOf(from, from+2*4096), from + 2*4096, nil
 	}
 	readOrFail(t, &s, k, "fast", 20*size, true, huge)
 	readOrFail(t, &s, k, "stuck", 20*size, false, huge)
+}
+
+// The budget is over all partitions: more partitions keep fewer records
+// each, not more in all.
+func TestSharedReadsShareTheBudgetAmongPartitions(t *testing.T) {
+	s := sharedReads{keep: 4096}
+	const parts, size = 8, 256
+	batch := func(_ context.Context, from int64) ([]Decoded, int64, error) {
+		return batchOf(from, from+size), from + size, nil
+	}
+	// The projector joins every sink to every partition before reading.
+	for p := range parts {
+		s.join(readKey{"reports", p}, "stuck", 0)
+		s.join(readKey{"reports", p}, "fast", 0)
+	}
+	for p := range parts {
+		k := readKey{"reports", p}
+		readOrFail(t, &s, k, "stuck", 0, true, batch)
+		for from := int64(size); from < 40*size; from += size {
+			readOrFail(t, &s, k, "fast", from, true, batch)
+		}
+	}
+	total := 0
+	for p := range parts {
+		total += keptRecords(&s, readKey{"reports", p})
+	}
+	// The budget, and each partition's newest batch besides.
+	if want := s.keep + parts*size; total > want {
+		t.Fatalf("%d records kept over %d partitions, want at most %d", total, parts, want)
+	}
 }
 
 // Two sinks reading the same partition at different paces, with batches
@@ -118,9 +148,9 @@ func TestSharedReadsKeepAtMostKeepRecords(t *testing.T) {
 func TestSharedReadsConcurrentSinksSeeEveryOffsetOnce(t *testing.T) {
 	var s sharedReads
 	k := readKey{"reports", 3}
-	// Fewer records than keepRecords: however far the slower sink
-	// falls behind, what it needs is kept.
-	const end = keepRecords / 2
+	// Fewer records than the budget: however far the slower sink falls
+	// behind, what it needs is kept.
+	const end = keepTotal / 24
 	var fetched atomic.Int64
 	fetch := func(_ context.Context, from int64) ([]Decoded, int64, error) {
 		to := min(from+1+rand.Int64N(300), end)
