@@ -54,26 +54,29 @@ func TestHistoryCountsRowsStoredTwiceOnce(t *testing.T) {
 	if err != nil {
 		t.Fatalf("History: %v", err)
 	}
-	if len(got) != len(want) {
-		t.Fatalf("History after the duplicate insert: %d points, want %d", len(got), len(want))
-	}
-	for i := range got {
-		if !pointEqual(got[i], want[i]) {
-			t.Fatalf("History after the duplicate insert: point %d = %+v, want %+v", i, got[i], want[i])
-		}
-	}
+	checkPoints(t, "History after the duplicate insert", got, want)
 	// A window short enough to be read as rows and bucketed here.
 	q.To = q.From.Add(time.Hour)
 	got, err = s.History(ctx, q)
 	if err != nil {
 		t.Fatalf("History: %v", err)
 	}
-	if len(got) != len(want) || len(got) == 0 {
-		t.Fatalf("History of the first hour after the duplicate insert: %d points, want %d", len(got), len(want))
+	if len(got) == 0 {
+		t.Fatal("History of the first hour after the duplicate insert: no points")
+	}
+	checkPoints(t, "History of the first hour after the duplicate insert", got, want)
+}
+
+// checkPoints fails t unless got and want hold equal points, in order;
+// what names the history read in the message.
+func checkPoints(t *testing.T, what string, got, want []projections.HistoryPoint) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d points, want %d", what, len(got), len(want))
 	}
 	for i := range got {
 		if !pointEqual(got[i], want[i]) {
-			t.Fatalf("History of the first hour after the duplicate insert: point %d = %+v, want %+v", i, got[i], want[i])
+			t.Fatalf("%s: point %d = %+v, want %+v", what, i, got[i], want[i])
 		}
 	}
 }
