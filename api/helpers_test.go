@@ -73,7 +73,7 @@ type env struct {
 	logs    *syncBuffer
 }
 
-func newEnv(t *testing.T, mutate ...func(*Config)) *env {
+func newEnv(t testing.TB, mutate ...func(*Config)) *env {
 	t.Helper()
 	e := &env{
 		cmd:     &fakeCommands{},
