@@ -63,9 +63,13 @@ func (s *StateStore) inTx(ctx context.Context, op string, fn func(pgx.Tx) error)
 }
 
 // lockOffset creates the offset row of (topic, partition) if missing,
-// locks it until the transaction ends and returns the next offset.
-func lockOffset(ctx context.Context, tx pgx.Tx, topic string, partition int) (int64, error) {
+// locks it until the transaction ends and returns the next offset. The
+// statements in first (SET LOCAL) run before, in the same round trip.
+func lockOffset(ctx context.Context, tx pgx.Tx, topic string, partition int, first ...string) (int64, error) {
 	b := &pgx.Batch{}
+	for _, sql := range first {
+		b.Queue(sql)
+	}
 	b.Queue(`INSERT INTO projection_offsets (projection, topic, partition, next_offset, updated_at)
 		VALUES ($1, $2, $3, 0, now()) ON CONFLICT DO NOTHING`, StateProjection, topic, partition)
 	var next int64

@@ -20,7 +20,7 @@ import (
 // a row at most once.
 func (s *StateStore) ApplyReports(ctx context.Context, partition int, batch []projections.Decoded) error {
 	return s.inTx(ctx, "apply reports", func(tx pgx.Tx) error {
-		next, err := lockOffset(ctx, tx, eventstore.TopicReports, partition)
+		next, err := lockOffset(ctx, tx, eventstore.TopicReports, partition, relaxedCommitSQL)
 		if err != nil {
 			return err
 		}
@@ -43,6 +43,19 @@ func (s *StateStore) ApplyReports(ctx context.Context, partition int, batch []pr
 		return nil
 	})
 }
+
+// relaxedCommitSQL lets a reports transaction commit without waiting
+// for its WAL to reach the disk. What it writes is derived from the log
+// (statuses, peer stats) and moves the offset in the same transaction,
+// so a Postgres crash that loses the last commits (up to three times
+// wal_writer_delay, 600 ms by default) loses their offset with them, and
+// the projector applies those reports again from the log. The setting
+// ends with the transaction; events (users, peers, the deletion of data
+// keys) and the key store keep synchronous commits. Each synchronous
+// commit waited for a WAL fsync, 120 and more a second with 12 reports
+// partitions; without them Postgres spent ~1 µs less CPU per report
+// (docs/PERFORMANCE.md).
+const relaxedCommitSQL = `SET LOCAL synchronous_commit = off`
 
 const upsertStatusSQL = `INSERT INTO server_status AS st
 	(server_id, ping_ms, ping_ok, peers, transfer_rx, transfer_tx, reported_at, applied_version)
