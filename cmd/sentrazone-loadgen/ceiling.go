@@ -63,7 +63,7 @@ func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	dir := fs.String("data-dir", "", "where the broker keeps its log (required)")
 	port := fs.Int("port", 9092, "port on 127.0.0.1")
 	dur := fs.Duration("for", 30*time.Minute, "stop by itself after this long")
-	fsync := fs.Bool("fsync", true, "fsync every record batch, as the embedded default does; "+
+	fsync := fs.Bool("fsync", true, "answer only once the writes are synced to disk, as the embedded default does; "+
 		"false leaves writes to the page cache, as a Kafka broker does by default")
 	if err := fs.Parse(args); err != nil {
 		return err

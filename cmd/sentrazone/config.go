@@ -60,9 +60,9 @@ func bindServe(fs *flag.FlagSet, c *config) {
 // bindStores declares the flags every command that opens the stores needs.
 // Partitions of the reports topic when --report-partitions is 0. A Kafka
 // cluster spreads partitions over brokers and consumers. The embedded
-// broker is one broker that handles requests one at a time and fsyncs
-// every partition's record batch, so each extra partition is only two
-// more fsyncs per write cycle (see docs/PERFORMANCE.md).
+// broker is one broker that handles requests one at a time and answers
+// each only once its writes are synced to disk, so extra partitions there
+// only split the same write cycle (see docs/PERFORMANCE.md).
 const (
 	defaultKafkaPartitions    = 12
 	defaultEmbeddedPartitions = 1
