@@ -33,7 +33,7 @@ type embeddedConfig struct {
 }
 
 // WithoutFsync makes the broker leave its writes to the page cache instead
-// of fsyncing every record batch, as a Kafka broker does by default (it
+// of syncing them before it answers, as a Kafka broker does by default (it
 // counts on replicas, not the disk, for durability). A single embedded
 // broker has no replicas: this is for measuring serve against a stand-in
 // for a Kafka cluster, not for keeping data.
