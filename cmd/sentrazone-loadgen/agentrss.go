@@ -40,6 +40,9 @@ type rssOptions struct {
 	at       durationList
 	env      envList
 	heap     string
+	// wgGo, when set, is a wireguard-go binary that hosts the device in
+	// its own process; the agent then reads it through wgctrl.
+	wgGo string
 }
 
 // rssPprofAddr is where the agent serves pprof when --heap-profile is set;
@@ -82,10 +85,13 @@ func (l *envList) Set(v string) error {
 	return nil
 }
 
-// cmdAgentRSS runs the built sentrazone-agent (--userspace) against a fake
-// control plane whose desired config has --peers peers, in fresh network
-// and mount namespaces, lets it report for --duration and prints the
-// agent process's VmRSS and VmHWM. It needs root and /dev/net/tun.
+// cmdAgentRSS runs the built sentrazone-agent against a fake control plane
+// whose desired config has --peers peers, in fresh network and mount
+// namespaces, lets it report for --duration and prints the agent process's
+// VmRSS and VmHWM. The device is the agent's own (--userspace) unless
+// --wireguard-go names a binary to host it, as a kernel module or a
+// separate wireguard-go would on a server; then that process's figures are
+// printed too. It needs root and /dev/net/tun.
 func cmdAgentRSS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writer) error {
 	var o rssOptions
 	fs.StringVar(&o.agent, "agent", "", "path of the built sentrazone-agent binary (required)")
@@ -96,6 +102,7 @@ func cmdAgentRSS(ctx context.Context, fs *flag.FlagSet, args []string, out io.Wr
 	fs.Var(&o.env, "agent-env", "KEY=VALUE added to the agent's environment, e.g. GODEBUG=gctrace=1 (repeatable)")
 	fs.StringVar(&o.heap, "heap-profile", "", "write the agent's heap profile (after a GC) to this file at the end; runs the agent with --pprof "+rssPprofAddr+
 		" (build it with -tags pprof)")
+	fs.StringVar(&o.wgGo, "wireguard-go", "", "host the device in this wireguard-go binary (`go build golang.zx2c4.com/wireguard`) instead of in the agent, which then reads it through wgctrl")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -167,8 +174,21 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 	}
 	defer os.RemoveAll(state)
 	args := []string{"--control-plane", "http://" + ln.Addr().String(),
-		"--server-id", "agent-rss", "--userspace", "--interface", "wgrss0",
+		"--server-id", "agent-rss", "--interface", rssInterface,
 		"--interval", o.interval.String(), "--state-dir", state, "--log-level", "warn"}
+	var device *exec.Cmd
+	if o.wgGo == "" {
+		args = append(args, "--userspace")
+	} else {
+		if device, err = startWireguardGo(ctx, o.wgGo); err != nil {
+			return err
+		}
+		defer func() {
+			_ = device.Process.Signal(syscall.SIGTERM)
+			_ = device.Wait()
+		}()
+		args = append(args, "--private-key-file", filepath.Join(state, rssInterface+".key"))
+	}
 	if o.heap != "" {
 		args = append(args, "--pprof", rssPprofAddr)
 	}
@@ -188,9 +208,27 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 		end = max(end, o.at[len(o.at)-1])
 	}
 	points := slices.DeleteFunc(slices.Clone(o.at), func(d time.Duration) bool { return d >= end })
-	fmt.Fprintf(out, "agent-rss: %d peers desired, interval %s, agent env %q\n", o.peers, o.interval, o.env)
+	where := "in the agent (--userspace)"
+	if device != nil {
+		where = "in " + o.wgGo + ", read through wgctrl"
+	}
+	fmt.Fprintf(out, "agent-rss: %d peers desired, interval %s, agent env %q, device %s\n", o.peers, o.interval, o.env, where)
 	start := time.Now()
-	var peak int64
+	var peak, devPeak int64
+	show := func(at time.Duration, m procMem) error {
+		printMemory(out, "agent", at, m, peak)
+		fmt.Fprintf(out, "    %d reports, %d peers in the last\n", reports.Load(), applied.Load())
+		if device == nil {
+			return nil
+		}
+		d, err := procMemory(device.Process.Pid)
+		if err != nil {
+			return fmt.Errorf("wireguard-go exited early: %w", err)
+		}
+		devPeak = max(devPeak, d.rss)
+		printMemory(out, "wireguard-go", at, d, devPeak)
+		return nil
+	}
 	tick := time.NewTicker(250 * time.Millisecond)
 	defer tick.Stop()
 	for time.Since(start) < end {
@@ -205,7 +243,9 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 		}
 		peak = max(peak, m.rss)
 		if len(points) > 0 && time.Since(start) >= points[0] {
-			printMemory(out, points[0], m, peak, &reports, &applied)
+			if err := show(points[0], m); err != nil {
+				return err
+			}
 			points = points[1:]
 		}
 	}
@@ -213,7 +253,10 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	printMemory(out, end, m, max(peak, m.rss), &reports, &applied)
+	peak = max(peak, m.rss)
+	if err := show(end, m); err != nil {
+		return err
+	}
 	if o.heap != "" {
 		if err := fetchHeapProfile(ctx, o.heap); err != nil {
 			return err
@@ -223,10 +266,39 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 	return nil
 }
 
-// printMemory prints one line of figures taken at the given time.
-func printMemory(out io.Writer, at time.Duration, m procMem, peak int64, reports, peers *atomic.Int64) {
-	fmt.Fprintf(out, "  at %s: VmRSS %.1f MB (anon %.1f, file %.1f), highest sampled %.1f MB, VmHWM %.1f MB; CPU %.2f s; %d reports, %d peers in the last\n",
-		at, mb(m.rss), mb(m.anon), mb(m.file), mb(peak), mb(m.hwm), m.cpu.Seconds(), reports.Load(), peers.Load())
+// printMemory prints one line of a process's figures taken at the given
+// time.
+func printMemory(out io.Writer, who string, at time.Duration, m procMem, peak int64) {
+	fmt.Fprintf(out, "  at %s, %s: VmRSS %.1f MiB (anon %.1f, file %.1f), highest sampled %.1f MiB, VmHWM %.1f MiB; CPU %.2f s\n",
+		at, who, mib(m.rss), mib(m.anon), mib(m.file), mib(peak), mib(m.hwm), m.cpu.Seconds())
+}
+
+// rssInterface is the WireGuard interface of the run, in its own network
+// namespace.
+const rssInterface = "wgrss0"
+
+// startWireguardGo runs the wireguard-go binary in the foreground on
+// rssInterface and waits for its UAPI socket, where wgctrl finds it.
+func startWireguardGo(ctx context.Context, bin string) (*exec.Cmd, error) {
+	cmd := exec.CommandContext(ctx, bin, "-f", rssInterface)
+	// WG_PROCESS_FOREGROUND also quiets its banner about the kernel module.
+	cmd.Env = append(os.Environ(), "LOG_LEVEL=error", "WG_PROCESS_FOREGROUND=1")
+	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	sock := filepath.Join("/var/run/wireguard", rssInterface+".sock")
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if _, err := os.Stat(sock); err == nil {
+			return cmd, nil
+		}
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			return nil, fmt.Errorf("%s made no socket %s in 10 s", bin, sock)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 // fetchHeapProfile saves the agent's heap profile, taken after a GC.
@@ -252,7 +324,8 @@ func fetchHeapProfile(ctx context.Context, path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-func mb(kb int64) float64 { return float64(kb) / 1024 }
+// mib converts kB (KiB, as /proc writes them) to MiB.
+func mib(kb int64) float64 { return float64(kb) / 1024 }
 
 // rssHandler serves the desired config (holding long polls that already
 // have it) and accepts reports, counting them and remembering how many

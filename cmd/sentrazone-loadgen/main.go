@@ -36,9 +36,11 @@ modes:
                 same JSON and answers 202: the ingest ceiling
   broker        the embedded Kafka-protocol broker alone, to run serve
                 against it as an external Kafka
-  agent-rss     the built sentrazone-agent (--userspace) with N desired
-                peers against a fake control plane, in its own network and
-                mount namespaces (root); prints the agent's VmRSS and VmHWM
+  agent-rss     the built sentrazone-agent with N desired peers against a
+                fake control plane, in its own network and mount namespaces
+                (root); the device is the agent's own (--userspace) or a
+                wireguard-go process (--wireguard-go); prints the VmRSS and
+                VmHWM of each
 
 Run 'sentrazone-loadgen <mode> -h' for a mode's flags.
 `
