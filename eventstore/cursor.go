@@ -20,6 +20,7 @@ type Cursor struct {
 	topic     string
 	partition int
 	next      int64
+	hw        int64
 	logger    *slog.Logger
 }
 
@@ -33,6 +34,10 @@ func NewCursor(l Log, topic string, partition int, from int64, logger *slog.Logg
 
 // Position is the offset the next record read will have.
 func (c *Cursor) Position() int64 { return c.next }
+
+// HighWatermark is the partition's high watermark as the last fetch saw
+// it: the cursor had read everything then if Position reaches it.
+func (c *Cursor) HighWatermark() int64 { return c.hw }
 
 // Next returns the next records, waiting up to maxWait for some. It
 // returns an empty slice when nothing arrived in time.
@@ -56,6 +61,7 @@ func (c *Cursor) Next(ctx context.Context, maxWait time.Duration) ([]Record, err
 		if len(b.Records) > 0 {
 			c.next = b.Next
 		}
+		c.hw = b.HighWatermark
 		return b.Records, nil
 	}
 }

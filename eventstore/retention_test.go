@@ -83,3 +83,31 @@ func TestCursorSkipsToLogStartAfterRetention(t *testing.T) {
 		t.Fatalf("cursor position %d, want 7", cur.Position())
 	}
 }
+
+// The cursor tells the high watermark its last fetch saw, so a reader
+// knows whether it had read everything then.
+func TestCursorReportsTheHighWatermarkOfItsLastFetch(t *testing.T) {
+	b := startBroker(t)
+	const topic = "watermark"
+	b.ensure(TopicSpec{Name: topic, Partitions: 1})
+	appendN(t, b.log, topic, "k", 0, 5)
+
+	cur := NewCursor(b.log, topic, 0, 0, nil)
+	if _, err := cur.Next(ctxT(t), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if cur.Position() != 5 || cur.HighWatermark() != 5 {
+		t.Fatalf("after reading 5 records: position %d, high watermark %d, want 5 and 5", cur.Position(), cur.HighWatermark())
+	}
+	appendN(t, b.log, topic, "k", 5, 3)
+	if cur.HighWatermark() != 5 {
+		t.Fatalf("high watermark %d before the next fetch, want the last fetch's 5", cur.HighWatermark())
+	}
+	cur.MoveTo(2)
+	if _, err := cur.Next(ctxT(t), time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if cur.HighWatermark() != 8 {
+		t.Fatalf("high watermark %d after a fetch from 2, want 8", cur.HighWatermark())
+	}
+}

@@ -37,8 +37,9 @@ type StateStore struct {
 }
 
 var (
-	_ projections.StateStore = (*StateStore)(nil)
-	_ projections.Lingerer   = (*StateStore)(nil)
+	_ projections.StateStore    = (*StateStore)(nil)
+	_ projections.Lingerer      = (*StateStore)(nil)
+	_ projections.ReportsSpacer = (*StateStore)(nil)
 )
 
 // ReportsLinger asks the projector to gather reports for 100 ms after a
@@ -48,6 +49,16 @@ var (
 // were as fresh or fresher at 5,000 reports/s (p99 366-484 against
 // 500-684 ms) (docs/PERFORMANCE.md).
 func (s *StateStore) ReportsLinger() time.Duration { return 100 * time.Millisecond }
+
+// ReportsSpacing keeps a partition's report transactions at least 500 ms
+// apart while large batches keep coming: each touches the status row of
+// nearly every server of its partition, whatever the reports it carries.
+// Under batches of 500 from 10,000 servers, back-to-back transactions
+// (~4 a second per partition) took 0.52-0.58 of a core; spaced, 0.25-0.30,
+// and the machine accepted 19-32% more reports. Statuses then trail by
+// up to ~0.6 s under such a load; below it nothing changes
+// (docs/PERFORMANCE.md).
+func (s *StateStore) ReportsSpacing() time.Duration { return 500 * time.Millisecond }
 
 // NewStateStore returns a state store on pool.
 func NewStateStore(pool *pgxpool.Pool) *StateStore {
