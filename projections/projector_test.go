@@ -129,13 +129,7 @@ func (l *dripLog) Fetch(ctx context.Context, topic string, p int, offset int64, 
 	defer l.mu.Unlock()
 	l.fetches++
 	n := int64(len(l.reports))
-	at := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC).Add(time.Duration(n) * time.Second)
-	env, err := domain.NewEvent(domain.ServerReported{ServerID: "drip", PingMS: 1, PingOK: true, ReportedAt: at},
-		"drip", 0, domain.AgentActor("drip"), "", at)
-	if err != nil {
-		return eventstore.Batch{}, err
-	}
-	v, err := domain.Encode(env)
+	v, err := encodedReport("drip", time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC).Add(time.Duration(n)*time.Second))
 	if err != nil {
 		return eventstore.Batch{}, err
 	}
@@ -143,6 +137,16 @@ func (l *dripLog) Fetch(ctx context.Context, topic string, p int, offset int64, 
 	end := n + 1
 	l.fetched += int(end - offset)
 	return eventstore.Batch{Records: l.reports[offset:end], Next: end, HighWatermark: end}, nil
+}
+
+// encodedReport is the log record value of a report of server at.
+func encodedReport(server string, at time.Time) ([]byte, error) {
+	env, err := domain.NewEvent(domain.ServerReported{ServerID: server, PingMS: 1, PingOK: true, ReportedAt: at},
+		server, 0, domain.AgentActor(server), "", at)
+	if err != nil {
+		return nil, err
+	}
+	return domain.Encode(env)
 }
 
 func (l *dripLog) counts() (fetches, records int) {

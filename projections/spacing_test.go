@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
 	"github.com/sentrazone/sentrazone/projections/memstate"
@@ -30,13 +29,7 @@ const floodBatch = 600 // over the projector's small-batch bound of 500
 
 func newFloodLog(t *testing.T, behind bool) *floodLog {
 	t.Helper()
-	at := time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC)
-	env, err := domain.NewEvent(domain.ServerReported{ServerID: "flood", PingMS: 1, PingOK: true, ReportedAt: at},
-		"flood", 0, domain.AgentActor("flood"), "", at)
-	if err != nil {
-		t.Fatal(err)
-	}
-	v, err := domain.Encode(env)
+	v, err := encodedReport("flood", time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
