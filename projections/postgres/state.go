@@ -55,7 +55,8 @@ func (s *StateStore) ReportsLinger() time.Duration { return 100 * time.Milliseco
 // nearly every server of its partition, whatever the reports it carries.
 // Under batches of 500 from 10,000 servers, back-to-back transactions
 // (~4 a second per partition) took 0.47-0.57 of a core on 2 cores;
-// spaced, 0.25-0.29, and the machine accepted 15-27% more reports.
+// spaced, 0.25-0.29, and the machine accepted 9-55% more reports (9
+// pairs).
 // Statuses then trail by up to ~0.6 s under such a load; below it
 // nothing changes (docs/PERFORMANCE.md).
 func (s *StateStore) ReportsSpacing() time.Duration { return 500 * time.Millisecond }
