@@ -64,7 +64,7 @@ func (g *syncGroup) wait() error {
 		g.running = false
 		g.done = n
 		if err != nil && g.err == nil {
-			g.err = fmt.Errorf("sync the broker's log: %w", err)
+			g.err = err // syncConn.Write says what failed
 		}
 		g.cond.Broadcast()
 	}
