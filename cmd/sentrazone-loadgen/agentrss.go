@@ -213,6 +213,11 @@ func agentRSS(ctx context.Context, o rssOptions, out io.Writer) error {
 		where = "in " + o.wgGo + ", read through wgctrl"
 	}
 	fmt.Fprintf(out, "agent-rss: %d peers desired, interval %s, agent env %q, device %s\n", o.peers, o.interval, o.env, where)
+	resident, err := readFaultsResident()
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "  reads of untouched memory on this kernel: %s\n", describeReadFaults(resident))
 	start := time.Now()
 	var peak, devPeak int64
 	show := func(at time.Duration, m procMem) error {

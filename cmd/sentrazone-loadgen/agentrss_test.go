@@ -76,6 +76,9 @@ func TestAgentRSSMeasuresTheAgentWithEitherDevice(t *testing.T) {
 			if len(procs) != len(tc.procs) || procs[0] != tc.procs[0] || procs[len(procs)-1] != tc.procs[len(tc.procs)-1] {
 				t.Fatalf("figures for %q, want %q\n%s", procs, tc.procs, out.String())
 			}
+			if !regexp.MustCompile(`(?m)^  reads of untouched memory on this kernel: (not )?resident `).MatchString(out.String()) {
+				t.Fatalf("no answer of the read-fault probe:\n%s", out.String())
+			}
 			if !regexp.MustCompile(`(?m)^    [1-9][0-9]* reports, 20 peers in the last$`).MatchString(out.String()) {
 				t.Fatalf("the agent did not report its 20 peers:\n%s", out.String())
 			}
