@@ -12,16 +12,19 @@ import (
 // Go lets the heap grow by GOGC percent of the live heap (and stacks)
 // before it collects, and the garbage in between touches memory that stays
 // resident. Most of the agent's live heap is wireguard-go's and is never
-// touched while no traffic flows: ~26 MB of 64 KB message buffers held by
-// its batched UDP and TUN readers, and the second page of every peer's two
-// 1024-slot queues. With 1,000 peers the live heap is ~60 MB, of which
-// ~30 MB is resident, and the default of 100 let report garbage add ~20 MB
-// of resident memory in a minute, and more later. 2 allows ~1.2 MB. It
-// costs a collection (~30 ms of CPU with 1,000 peers) every second or two
-// while reporting every second: ~3% of a core instead of ~0.7%, a tenth
-// of that at the default interval of 10 s. A userspace device carrying
-// much traffic allocates for every packet; there GOGC=25 or more saves
-// CPU, and its buffers are resident anyway.
+// written while no traffic flows: ~26 MB of 64 KB message buffers held by
+// its batched UDP and TUN readers, and most of every peer's two 1024-slot
+// queues. The collector reads those queues' slots, which costs nothing
+// where the kernel answers such reads with its shared zero page; a kernel
+// booted without it (pvm_no_zero_page=1) makes them resident, ~16 KB a
+// peer. With 1,000 peers the live heap is ~60 MB, of which ~30 MB is
+// resident (~43 MB without the zero page), and the default of 100 let
+// report garbage add ~20 MB of resident memory in a minute, and more
+// later. 2 allows ~1.2 MB. It costs a collection (~30 ms of CPU with 1,000
+// peers) every second or two while reporting every second: ~3% of a core
+// instead of ~0.7%, a tenth of that at the default interval of 10 s. A
+// userspace device carrying much traffic allocates for every packet; there
+// GOGC=25 or more saves CPU, and its buffers are resident anyway.
 const defaultGOGC = 2
 
 // tuneRuntime sets the garbage collector's target, unless GOGC is set, and
