@@ -11,13 +11,14 @@ import (
 	"github.com/sentrazone/sentrazone/projections/memstate"
 )
 
-// floodLog grows its one reports partition by a large batch at every
-// reports fetch, as a heavy load of batched reports would, and hands out
+// floodLog grows its one reports partition by batch records at every
+// reports fetch, as a steady load of reports would, and hands out
 // everything from the offset asked for. Unless behind is set, that
 // reaches its high watermark; with behind, the log claims a backlog.
 type floodLog struct {
 	fixedLog
 	value  []byte
+	batch  int64
 	behind bool
 
 	mu      sync.Mutex
@@ -25,15 +26,21 @@ type floodLog struct {
 	fetches int
 }
 
-const floodBatch = 600 // over the projector's small-batch bound of 500
+// Batches around the projector's bounds: at least 500 is large, from
+// 100 middling, below that small.
+const (
+	floodBatch    = 600
+	middlingBatch = 200
+	smallBatch    = 50
+)
 
-func newFloodLog(t *testing.T, behind bool) *floodLog {
+func newFloodLog(t *testing.T, batch int64, behind bool) *floodLog {
 	t.Helper()
 	v, err := encodedReport("flood", time.Date(2026, 5, 6, 12, 0, 0, 0, time.UTC))
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &floodLog{fixedLog: fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{}}, value: v, behind: behind}
+	return &floodLog{fixedLog: fixedLog{fetches: map[int64]int{}, records: map[string][]eventstore.Record{}}, value: v, batch: batch, behind: behind}
 }
 
 func (l *floodLog) Fetch(ctx context.Context, topic string, p int, offset int64, maxWait time.Duration) (eventstore.Batch, error) {
@@ -43,7 +50,7 @@ func (l *floodLog) Fetch(ctx context.Context, topic string, p int, offset int64,
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.fetches++
-	l.end += floodBatch
+	l.end += l.batch
 	recs := make([]eventstore.Record, 0, l.end-offset)
 	for o := offset; o < l.end; o++ {
 		recs = append(recs, eventstore.Record{Topic: topic, Offset: o, Value: l.value})
@@ -88,14 +95,14 @@ func fetchesIn(t *testing.T, l *floodLog, state projections.StateStore, d time.D
 // when the store asks for it, and back to back when it does not.
 func TestReportsUnderLoadAreReadOncePerSpacing(t *testing.T) {
 	const run, spacing = 600 * time.Millisecond, 150 * time.Millisecond
-	spaced := fetchesIn(t, newFloodLog(t, false), spacingState{memstate.New(nil), spacing}, run)
+	spaced := fetchesIn(t, newFloodLog(t, floodBatch, false), spacingState{memstate.New(nil), spacing}, run)
 	if most := int(run/spacing) + 2; spaced > most {
 		t.Errorf("%d reports fetches in %v with a spacing of %v, want at most %d", spaced, run, spacing, most)
 	}
 	if spaced < 2 {
 		t.Errorf("%d reports fetches in %v: the loop stopped reading", spaced, run)
 	}
-	plain := fetchesIn(t, newFloodLog(t, false), memstate.New(nil), run)
+	plain := fetchesIn(t, newFloodLog(t, floodBatch, false), memstate.New(nil), run)
 	t.Logf("reports fetches in %v: %d spaced, %d without spacing", run, spaced, plain)
 	if plain < 3*spaced {
 		t.Errorf("without spacing %d fetches in %v, with it %d: want the spacing to be what holds the reads back", plain, run, spaced)
@@ -106,9 +113,34 @@ func TestReportsUnderLoadAreReadOncePerSpacing(t *testing.T) {
 // backlog is not held back.
 func TestReportsBehindTheLogAreNotSpaced(t *testing.T) {
 	const run, spacing = 600 * time.Millisecond, 150 * time.Millisecond
-	n := fetchesIn(t, newFloodLog(t, true), spacingState{memstate.New(nil), spacing}, run)
+	n := fetchesIn(t, newFloodLog(t, floodBatch, true), spacingState{memstate.New(nil), spacing}, run)
 	t.Logf("reports fetches in %v while behind: %d", run, n)
 	if least := 3 * (int(run/spacing) + 2); n < least {
 		t.Errorf("%d reports fetches in %v while behind the log, want at least %d (no spacing)", n, run, least)
+	}
+}
+
+// Middling batches that reach the end of the log are read once per half
+// the spacing: more often than large ones, less than small ones.
+func TestMiddlingReportsAreReadOncePerHalfTheSpacing(t *testing.T) {
+	const run, spacing = 900 * time.Millisecond, 300 * time.Millisecond
+	n := fetchesIn(t, newFloodLog(t, middlingBatch, false), spacingState{memstate.New(nil), spacing}, run)
+	t.Logf("reports fetches in %v of %d-report batches with a spacing of %v: %d", run, middlingBatch, spacing, n)
+	// The whole spacing would allow 4 at most (at 0, 300, 600 and
+	// 900 ms), half of it 8.
+	if n < int(run/spacing)+2 || n > int(run/(spacing/2))+2 {
+		t.Errorf("%d reports fetches in %v, want %d to %d (half the spacing of %v)",
+			n, run, int(run/spacing)+2, int(run/(spacing/2))+2, spacing)
+	}
+}
+
+// Small batches only linger, whatever spacing the store asks for: a
+// lightly loaded partition stays as fresh as without it.
+func TestSmallReportsAreNotSpaced(t *testing.T) {
+	const run, spacing = 900 * time.Millisecond, 300 * time.Millisecond
+	n := fetchesIn(t, newFloodLog(t, smallBatch, false), spacingState{memstate.New(nil), spacing}, run)
+	t.Logf("reports fetches in %v of %d-report batches with a spacing of %v: %d", run, smallBatch, spacing, n)
+	if least := 3 * int(run/(spacing/2)); n < least {
+		t.Errorf("%d reports fetches in %v of small batches, want at least %d (the 20 ms linger, no spacing)", n, run, least)
 	}
 }
