@@ -20,18 +20,21 @@ const probeSize = 16 << 20
 // full: agent RSS figures of a device in the agent differ between
 // kernels (docs/PERFORMANCE.md).
 func readFaultsResident() (bool, error) {
-	kb, err := probeGrowth(func(m []byte) {
-		var sum byte
-		for i := 0; i < len(m); i += os.Getpagesize() {
-			sum += m[i]
-		}
-		probeSink = sum
-	})
+	kb, err := probeGrowth(readEveryPage)
 	if err != nil {
 		return false, err
 	}
 	// Either nearly all of the mapping became resident or nearly none.
 	return kb > probeSize/1024/2, nil
+}
+
+// readEveryPage reads one byte of every page of m.
+func readEveryPage(m []byte) {
+	var sum byte
+	for i := 0; i < len(m); i += os.Getpagesize() {
+		sum += m[i]
+	}
+	probeSink = sum
 }
 
 // probeSink keeps the probe's reads from being optimised away.
