@@ -31,6 +31,13 @@ const testFleetToken = "fleet-token-for-ingest-tests"
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
+	return newHarnessWaiting(t, nil)
+}
+
+// newHarnessWaiting is newHarness whose commands wait for their
+// projection through wrap(projector), when wrap is set.
+func newHarnessWaiting(t testing.TB, wrap func(Waiter) Waiter) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	emb, err := eventstore.StartEmbedded(dir, 0, nil)
 	if err != nil {
@@ -61,7 +68,11 @@ func newHarness(t testing.TB) *harness {
 	state := memstate.New(keys)
 	proj := projections.NewProjector(l, state, memhistory.New(), nil)
 	go proj.Run(ctx)
-	svc, err := NewService(Config{Log: l, State: state, Waiter: proj, Sealer: sealer,
+	var waiter Waiter = proj
+	if wrap != nil {
+		waiter = wrap(proj)
+	}
+	svc, err := NewService(Config{Log: l, State: state, Waiter: waiter, Sealer: sealer,
 		BcryptCost: bcrypt.MinCost, Changes: proj.EventsChanged})
 	if err != nil {
 		t.Fatal(err)

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
@@ -134,22 +136,43 @@ func (r *Reports) tokenHash(ctx context.Context, id string) ([]byte, error) {
 }
 
 // registerUnknown registers servers a fleet token reports for first. Their
-// endpoint is a guess, the agent's address and WireGuard port.
+// endpoint is a guess, the agent's address and WireGuard port. A batch may
+// name hundreds of new servers: they are registered registerParallel at a
+// time, each an append and a wait for its projection, so that the log's
+// group commit carries them together instead of one round trip after
+// another. The first failure stops the rest and is returned; servers
+// registered by then stay registered.
 func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports []domain.ServerReported) error {
-	for _, rep := range r.unknown(reports) {
-		_, ok, err := r.cfg.State.ServerView(ctx, rep.ServerID)
-		if err != nil {
-			return fmt.Errorf("authorize agent: %w", err)
-		}
-		if !ok {
-			if err := r.register(ctx, remoteIP, rep); err != nil {
-				return err
-			}
-		}
-		r.knownMu.Lock()
-		r.known[rep.ServerID] = struct{}{}
-		r.knownMu.Unlock()
+	unknown := r.unknown(reports)
+	if len(unknown) == 0 {
+		return nil
 	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(registerParallel)
+	for _, rep := range unknown {
+		g.Go(func() error { return r.registerIfNew(gctx, remoteIP, rep) })
+	}
+	return g.Wait()
+}
+
+// registerParallel bounds the registrations one batch runs at once.
+const registerParallel = 32
+
+// registerIfNew registers the server of rep unless the read model has it,
+// then remembers it as known.
+func (r *Reports) registerIfNew(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
+	_, ok, err := r.cfg.State.ServerView(ctx, rep.ServerID)
+	if err != nil {
+		return fmt.Errorf("authorize agent: %w", err)
+	}
+	if !ok {
+		if err := r.register(ctx, remoteIP, rep); err != nil {
+			return err
+		}
+	}
+	r.knownMu.Lock()
+	r.known[rep.ServerID] = struct{}{}
+	r.knownMu.Unlock()
 	return nil
 }
 

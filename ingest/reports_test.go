@@ -1,8 +1,12 @@
 package ingest
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
 )
@@ -80,5 +84,76 @@ func TestFleetTokenRegistersUnknownServers(t *testing.T) {
 	}
 	if err := h.reports.Submit(ctx, reps); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// gateWaiter holds every wait for a projection until want of them are
+// waiting at once, or until hold has passed, and records the most that
+// ever waited together.
+type gateWaiter struct {
+	Waiter
+	want int
+	hold time.Duration
+
+	mu      sync.Mutex
+	waiting int
+	most    int
+	open    chan struct{}
+}
+
+func (w *gateWaiter) WaitApplied(ctx context.Context, topic string, partition int, offset int64) error {
+	w.mu.Lock()
+	w.waiting++
+	w.most = max(w.most, w.waiting)
+	if w.waiting >= w.want {
+		select {
+		case <-w.open:
+		default:
+			close(w.open)
+		}
+	}
+	w.mu.Unlock()
+	t := time.NewTimer(w.hold)
+	select {
+	case <-w.open:
+	case <-t.C:
+	}
+	t.Stop()
+	w.mu.Lock()
+	w.waiting--
+	w.mu.Unlock()
+	return w.Waiter.WaitApplied(ctx, topic, partition, offset)
+}
+
+// A batch naming many new servers registers them side by side, not one
+// after another: their appends share the log's round trips.
+func TestFleetTokenRegistersABatchsServersTogether(t *testing.T) {
+	gate := &gateWaiter{want: 8, hold: 300 * time.Millisecond, open: make(chan struct{})}
+	h := newHarnessWaiting(t, func(p Waiter) Waiter { gate.Waiter = p; return gate })
+	ctx := testCtx(t)
+	var reps []domain.ServerReported
+	for i := range 40 {
+		reps = append(reps, domain.ServerReported{ServerID: fmt.Sprintf("batch-%02d", i)})
+	}
+	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.11", reps); err != nil {
+		t.Fatal(err)
+	}
+	gate.mu.Lock()
+	most := gate.most
+	gate.mu.Unlock()
+	if most < gate.want {
+		t.Fatalf("at most %d registrations waited for their projection at once, want %d or more", most, gate.want)
+	}
+	for _, r := range reps {
+		if _, ok, err := h.state.ServerView(ctx, r.ServerID); err != nil || !ok {
+			t.Fatalf("%s not registered: %v", r.ServerID, err)
+		}
+	}
+	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(reps) {
+		t.Fatalf("%d server_registered rows, want %d", len(rows), len(reps))
 	}
 }
