@@ -8,11 +8,13 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 
+	"github.com/sentrazone/sentrazone/cmd/internal/pprofserve"
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 )
@@ -65,11 +67,19 @@ func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	dur := fs.Duration("for", 30*time.Minute, "stop by itself after this long")
 	fsync := fs.Bool("fsync", true, "answer only once the writes are synced to disk, as the embedded default does; "+
 		"false leaves writes to the page cache, as a Kafka broker does by default")
+	pprofAddr := fs.String("pprof", "", "serve net/http/pprof on this address (e.g. 127.0.0.1:6061); empty: off")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if *dir == "" {
 		return errors.New("--data-dir is required")
+	}
+	ctx, cancel := context.WithTimeout(ctx, *dur)
+	defer cancel()
+	if *pprofAddr != "" {
+		if err := pprofserve.Start(ctx, *pprofAddr, slog.New(slog.DiscardHandler)); err != nil {
+			return err
+		}
 	}
 	var opts []eventstore.EmbeddedOption
 	if !*fsync {
@@ -81,8 +91,6 @@ func cmdBroker(ctx context.Context, fs *flag.FlagSet, args []string, out io.Writ
 	}
 	defer emb.Close()
 	fmt.Fprintf(out, "broker: Kafka protocol on %s (fsync %v)\n", emb.Addr(), *fsync)
-	ctx, cancel := context.WithTimeout(ctx, *dur)
-	defer cancel()
 	<-ctx.Done()
 	return nil
 }
