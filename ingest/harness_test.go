@@ -38,6 +38,19 @@ func newHarness(t testing.TB) *harness {
 // projection through wrap(projector), when wrap is set.
 func newHarnessWaiting(t testing.TB, wrap func(Waiter) Waiter) *harness {
 	t.Helper()
+	return newHarnessWith(t, harnessOptions{waiter: wrap})
+}
+
+// harnessOptions wrap what the write side uses, when set: the waiter
+// (around the projector) and the read model.
+type harnessOptions struct {
+	waiter func(Waiter) Waiter
+	state  func(projections.StateReader) projections.StateReader
+}
+
+// newHarnessWith is newHarness with the wrappers of o.
+func newHarnessWith(t testing.TB, o harnessOptions) *harness {
+	t.Helper()
 	dir := t.TempDir()
 	emb, err := eventstore.StartEmbedded(dir, 0, nil)
 	if err != nil {
@@ -69,15 +82,19 @@ func newHarnessWaiting(t testing.TB, wrap func(Waiter) Waiter) *harness {
 	proj := projections.NewProjector(l, state, memhistory.New(), nil)
 	go proj.Run(ctx)
 	var waiter Waiter = proj
-	if wrap != nil {
-		waiter = wrap(proj)
+	if o.waiter != nil {
+		waiter = o.waiter(proj)
 	}
-	svc, err := NewService(Config{Log: l, State: state, Waiter: waiter, Sealer: sealer,
+	var reader projections.StateReader = state
+	if o.state != nil {
+		reader = o.state(state)
+	}
+	svc, err := NewService(Config{Log: l, State: reader, Waiter: waiter, Sealer: sealer,
 		BcryptCost: bcrypt.MinCost, Changes: proj.EventsChanged})
 	if err != nil {
 		t.Fatal(err)
 	}
-	reports, err := NewReports(ReportsConfig{Log: l, State: state, Commands: svc, FleetToken: testFleetToken})
+	reports, err := NewReports(ReportsConfig{Log: l, State: reader, Commands: svc, FleetToken: testFleetToken})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -158,17 +158,11 @@ func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports 
 // registerParallel bounds the registrations one batch runs at once.
 const registerParallel = 32
 
-// registerIfNew registers the server of rep unless the read model has it,
-// then remembers it as known.
+// registerIfNew registers the server of rep unless the read model has it
+// (the registration's own read finds out), then remembers it as known.
 func (r *Reports) registerIfNew(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
-	_, ok, err := r.cfg.State.ServerView(ctx, rep.ServerID)
-	if err != nil {
-		return fmt.Errorf("authorize agent: %w", err)
-	}
-	if !ok {
-		if err := r.register(ctx, remoteIP, rep); err != nil {
-			return err
-		}
+	if err := r.register(ctx, remoteIP, rep); err != nil {
+		return err
 	}
 	r.knownMu.Lock()
 	r.known[rep.ServerID] = struct{}{}
@@ -196,7 +190,8 @@ func (r *Reports) unknown(reports []domain.ServerReported) []domain.ServerReport
 	return out
 }
 
-// register registers the server of rep on its first report.
+// register registers the server of rep on its first report, unless it is
+// registered already.
 func (r *Reports) register(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
 	port := 51820
 	if rep.Interface != nil && rep.Interface.ListenPort > 0 {
@@ -204,10 +199,13 @@ func (r *Reports) register(ctx context.Context, remoteIP string, rep domain.Serv
 	}
 	cmd := domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
 	a := Actor{Email: domain.AgentActor(rep.ServerID), IP: remoteIP}
-	if err := r.cfg.Commands.register(ctx, a, cmd); err != nil {
+	registered, err := r.cfg.Commands.register(ctx, a, cmd)
+	if err != nil {
 		return fmt.Errorf("register server %s on first report: %w", rep.ServerID, err)
 	}
-	r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
+	if registered {
+		r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
+	}
 	return nil
 }
 

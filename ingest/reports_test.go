@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
+	"github.com/sentrazone/sentrazone/projections"
 )
 
 func TestAuthorizeAgentTokens(t *testing.T) {
@@ -155,5 +157,68 @@ func TestFleetTokenRegistersABatchsServersTogether(t *testing.T) {
 	}
 	if len(rows) != len(reps) {
 		t.Fatalf("%d server_registered rows, want %d", len(rows), len(reps))
+	}
+}
+
+// serverReads counts the reads of single servers from the read model.
+type serverReads struct {
+	projections.StateReader
+	n atomic.Int64
+}
+
+func (r *serverReads) Server(ctx context.Context, id string) (*domain.Server, error) {
+	r.n.Add(1)
+	return r.StateReader.Server(ctx, id)
+}
+
+func (r *serverReads) ServerView(ctx context.Context, id string) (projections.ServerView, bool, error) {
+	r.n.Add(1)
+	return r.StateReader.ServerView(ctx, id)
+}
+
+// TestFleetTokenReadsEachServerOnce: registering a server on its first
+// fleet report reads the read model once (to decide), not again after the
+// projection applied the registration; servers known to the read model
+// but not yet to this Reports (as after a restart) are read once and not
+// registered again; servers known to it are not read at all.
+func TestFleetTokenReadsEachServerOnce(t *testing.T) {
+	reads := &serverReads{}
+	h := newHarnessWith(t, harnessOptions{state: func(s projections.StateReader) projections.StateReader {
+		reads.StateReader = s
+		return reads
+	}})
+	ctx := testCtx(t)
+	var reps []domain.ServerReported
+	for i := range 20 {
+		reps = append(reps, domain.ServerReported{ServerID: fmt.Sprintf("once-%02d", i)})
+	}
+	authorize := func(r *Reports, wantReads int64) {
+		t.Helper()
+		reads.n.Store(0)
+		if err := r.Authorize(ctx, Agent{Fleet: true}, "198.51.100.12", reps); err != nil {
+			t.Fatal(err)
+		}
+		if got := reads.n.Load(); got != wantReads {
+			t.Fatalf("%d reads of servers for %d reports, want %d", got, len(reps), wantReads)
+		}
+	}
+	authorize(h.reports, int64(len(reps)))
+	authorize(h.reports, 0)
+	restarted, err := NewReports(ReportsConfig{Log: h.log, State: reads, Commands: h.svc, FleetToken: testFleetToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorize(restarted, int64(len(reps)))
+	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), 100, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != len(reps) {
+		t.Fatalf("%d server_registered rows, want %d", len(rows), len(reps))
+	}
+	for _, r := range reps {
+		if _, ok, err := h.state.ServerView(ctx, r.ServerID); err != nil || !ok {
+			t.Fatalf("%s not registered: %v", r.ServerID, err)
+		}
 	}
 }

@@ -49,7 +49,7 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 	token := newAgentToken(ns.ID)
 	cmd := domain.RegisterServer{ID: ns.ID, Name: ns.Name, Endpoint: ns.Endpoint, Subnet: ns.Subnet,
 		DNS: ns.DNS, AgentTokenHash: domain.HashAgentToken(token)}
-	if err := s.register(ctx, a, cmd); err != nil {
+	if _, err := s.register(ctx, a, cmd); err != nil {
 		return projections.ServerView{}, "", err
 	}
 	v, ok, err := s.cfg.State.ServerView(ctx, ns.ID)
@@ -62,42 +62,49 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 	return v, token, nil
 }
 
-// register appends server_registered unless the server exists. A server
-// registered meanwhile by someone else is a conflict, unless cmd carries no
-// token (an implicit registration by a fleet token), which is then done.
-func (s *Service) register(ctx context.Context, a Actor, cmd domain.RegisterServer) error {
+// register appends server_registered unless the server exists, and says
+// whether it appended one. A server registered meanwhile by someone else
+// is a conflict, unless cmd carries no token (an implicit registration by
+// a fleet token), which is then done.
+func (s *Service) register(ctx context.Context, a Actor, cmd domain.RegisterServer) (bool, error) {
 	// The id reaches the read model's query before the decision: check it
 	// first, so no store ever sees a malformed one.
 	if err := domain.ValidateServerID(cmd.ID); err != nil {
-		return err
+		return false, err
 	}
 	unlock := s.locks.Lock("server/" + cmd.ID)
 	defer unlock()
 	for attempt := range maxAttempts {
 		existing, err := s.cfg.State.Server(ctx, cmd.ID)
 		if err != nil {
-			return fmt.Errorf("register server: %w", err)
+			return false, fmt.Errorf("register server: %w", err)
 		}
 		if existing != nil && cmd.AgentTokenHash == nil {
-			return nil
+			return false, nil
 		}
 		ev, err := domain.DecideRegisterServer(existing, cmd)
 		if err != nil {
-			return s.reject(ctx, a, "register_server", cmd.ID, err)
+			return false, s.reject(ctx, a, "register_server", cmd.ID, err)
 		}
 		if err := s.record(ctx, ev, cmd.ID, 0, a); err != nil {
-			return fmt.Errorf("register server: %w", err)
+			return false, fmt.Errorf("register server: %w", err)
+		}
+		if cmd.AgentTokenHash == nil {
+			// Applied, or stale because the server was registered first
+			// (servers are never removed): either way it is registered,
+			// and an implicit registration needs no second read.
+			return true, nil
 		}
 		now, err := s.cfg.State.Server(ctx, cmd.ID)
 		if err != nil {
-			return fmt.Errorf("register server: %w", err)
+			return false, fmt.Errorf("register server: %w", err)
 		}
-		if now != nil && (cmd.AgentTokenHash == nil || bytes.Equal(now.AgentTokenHash, cmd.AgentTokenHash)) {
-			return nil
+		if now != nil && bytes.Equal(now.AgentTokenHash, cmd.AgentTokenHash) {
+			return true, nil
 		}
 		if err := pause(ctx, attempt); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return errBusy("server " + cmd.ID)
+	return false, errBusy("server " + cmd.ID)
 }
