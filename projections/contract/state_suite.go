@@ -61,6 +61,7 @@ func RunStateStore(t *testing.T, newStore func(t *testing.T) StateHarness) {
 		{"AuditChain", stateAuditChain},
 		{"ResetAndRebuild", stateResetRebuild},
 		{"KeyShredding", stateKeyShredding},
+		{"RegistrationRun", stateRegistrationRun},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -15,8 +16,20 @@ import (
 // StateStore. A versioned event that does not apply (stale version,
 // unknown server or peer, a clash with an existing peer) changes nothing
 // and gets no audit row; every other event gets one. A second copy of an
-// unversioned event (same id) is skipped.
+// unversioned event (same id) is skipped. Runs of registrations and
+// observations are applied together (state_event_runs.go); should one
+// meet an audit row already there, the batch is applied again, event by
+// event.
 func (s *StateStore) ApplyEvents(ctx context.Context, partition int, batch []projections.Decoded) error {
+	err := s.applyEvents(ctx, partition, batch, true)
+	if errors.Is(err, errAuditTaken) {
+		err = s.applyEvents(ctx, partition, batch, false)
+	}
+	return err
+}
+
+// applyEvents applies batch, with runs together when runs is true.
+func (s *StateStore) applyEvents(ctx context.Context, partition int, batch []projections.Decoded, runs bool) error {
 	return s.inTx(ctx, "apply events", func(tx pgx.Tx) error {
 		next, err := lockOffset(ctx, tx, eventstore.TopicEvents, partition)
 		if err != nil {
@@ -27,10 +40,19 @@ func (s *StateStore) ApplyEvents(ctx context.Context, partition int, batch []pro
 			return nil
 		}
 		w := &eventWriter{tx: tx}
-		for _, rec := range fresh {
+		for len(fresh) > 0 {
+			if n := runLength(fresh); runs && n > 1 {
+				if err := w.applyRun(ctx, fresh[:n]); err != nil {
+					return fmt.Errorf("events at offsets %d to %d: %w", fresh[0].Offset, fresh[n-1].Offset, err)
+				}
+				fresh = fresh[n:]
+				continue
+			}
+			rec := fresh[0]
 			if err := w.apply(ctx, rec.Event); err != nil {
 				return fmt.Errorf("event %s at offset %d: %w", rec.Event.Type, rec.Offset, err)
 			}
+			fresh = fresh[1:]
 		}
 		_, err = tx.Exec(ctx, saveOffsetSQL, StateProjection, eventstore.TopicEvents, partition, next)
 		return err
@@ -109,11 +131,11 @@ func (w *eventWriter) applyUserCreated(ctx context.Context, env domain.Envelope)
 // false, writing nothing, when env's id already has a row.
 func (w *eventWriter) audit(ctx context.Context, env domain.Envelope, target string) (bool, error) {
 	if !w.loaded {
-		err := w.tx.QueryRow(ctx, `SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).Scan(&w.last.ID, &w.last.Hash)
-		if err != nil && !errNoRow(err) {
-			return false, fmt.Errorf("load last audit row: %w", err)
+		b := &pgx.Batch{}
+		w.queueLoadLast(b)
+		if err := w.tx.SendBatch(ctx, b).Close(); err != nil {
+			return false, err
 		}
-		w.loaded = true
 	}
 	r := projections.NewAuditRow(w.last, env, target)
 	tag, err := w.tx.Exec(ctx, `INSERT INTO audit_log (id, event_id, actor, action, target, ip, created_at, prev_hash, hash)
@@ -127,6 +149,22 @@ func (w *eventWriter) audit(ctx context.Context, env domain.Envelope, target str
 	}
 	w.last = r
 	return true, nil
+}
+
+// queueLoadLast queues the load of the newest audit row into b, unless it
+// is loaded.
+func (w *eventWriter) queueLoadLast(b *pgx.Batch) {
+	if w.loaded {
+		return
+	}
+	b.Queue(`SELECT id, hash FROM audit_log ORDER BY id DESC LIMIT 1`).QueryRow(func(r pgx.Row) error {
+		err := r.Scan(&w.last.ID, &w.last.Hash)
+		if err != nil && !errNoRow(err) {
+			return fmt.Errorf("load last audit row: %w", err)
+		}
+		w.loaded = true
+		return nil
+	})
 }
 
 // nonNil returns b, or an empty slice for nil: NOT NULL bytea columns.
