@@ -39,6 +39,19 @@ func (s *fakeState) ServerView(_ context.Context, id string) (projections.Server
 	return v, ok, nil
 }
 
+func (s *fakeState) RegisteredServers(_ context.Context, ids []string) ([]string, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	var out []string
+	for _, id := range ids {
+		if _, ok := s.servers[id]; ok {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 func (s *fakeState) Servers(context.Context) ([]projections.ServerView, error) {
 	if s.err != nil {
 		return nil, s.err

@@ -65,6 +65,9 @@ type StateReader interface {
 	Server(ctx context.Context, id string) (*domain.Server, error)
 	// ServerView returns one server, false when unknown.
 	ServerView(ctx context.Context, id string) (ServerView, bool, error)
+	// RegisteredServers returns those of ids that are registered servers,
+	// each once, in no particular order.
+	RegisteredServers(ctx context.Context, ids []string) ([]string, error)
 	// Servers returns every registered server sorted by id.
 	Servers(ctx context.Context) ([]ServerView, error)
 	// Peers returns the peers of a server sorted by address, with stats.

@@ -1,6 +1,8 @@
 package contract
 
 import (
+	"slices"
+
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/projections"
 )
@@ -55,6 +57,14 @@ func stateRegistrationRun(f *stateFeed) {
 	}
 	if s, err := f.store.Server(f.ctx, "c"); s != nil || err != nil {
 		f.t.Fatalf("stale server c = %+v, %v", s, err)
+	}
+	got, err := f.store.RegisteredServers(f.ctx, []string{"g", "c", "a", "nobody", "a", "e"})
+	slices.Sort(got)
+	if err != nil || !slices.Equal(got, []string{"a", "e", "g"}) {
+		f.t.Fatalf("registered among g c a nobody a e = %q, %v; want a e g", got, err)
+	}
+	if got, err := f.store.RegisteredServers(f.ctx, nil); err != nil || len(got) != 0 {
+		f.t.Fatalf("registered among none = %q, %v", got, err)
 	}
 
 	chain := f.chain()

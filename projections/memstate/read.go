@@ -39,6 +39,24 @@ func (s *Store) ServerView(ctx context.Context, id string) (projections.ServerVi
 	return s.serverView(e), true, nil
 }
 
+// RegisteredServers returns those of ids that are registered servers.
+func (s *Store) RegisteredServers(ctx context.Context, ids []string) ([]string, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("memstate: registered servers: %w", err)
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := []string{}
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if s.servers[id] != nil && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
 // Servers returns every registered server sorted by id.
 func (s *Store) Servers(ctx context.Context) ([]projections.ServerView, error) {
 	if err := ctx.Err(); err != nil {

@@ -87,6 +87,15 @@ func (s *StateStore) ServerView(ctx context.Context, id string) (projections.Ser
 	return v, ok, nil
 }
 
+// RegisteredServers returns those of ids that are registered servers.
+func (s *StateStore) RegisteredServers(ctx context.Context, ids []string) ([]string, error) {
+	out, err := queryAll(ctx, s.pool, pgx.RowTo[string], `SELECT id FROM servers WHERE id = ANY($1)`, ids)
+	if err != nil {
+		return nil, fmt.Errorf("postgres state: registered servers among %d: %w", len(ids), err)
+	}
+	return out, nil
+}
+
 // Servers returns every registered server sorted by id.
 func (s *StateStore) Servers(ctx context.Context) ([]projections.ServerView, error) {
 	out, err := queryAll(ctx, s.pool, scanServerView, serverViewSQL+` ORDER BY s.id COLLATE "C"`)
