@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"golang.org/x/sync/errgroup"
-
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/eventstore"
 	"github.com/sentrazone/sentrazone/projections"
@@ -137,38 +135,54 @@ func (r *Reports) tokenHash(ctx context.Context, id string) ([]byte, error) {
 
 // registerUnknown registers servers a fleet token reports for first. Their
 // endpoint is a guess, the agent's address and WireGuard port. A batch may
-// name hundreds of new servers: they are registered registerParallel at a
-// time, each an append and a wait for its projection, so that the log's
-// group commit carries them together instead of one round trip after
-// another. The first failure stops the rest and is returned; servers
-// registered by then stay registered.
+// name hundreds of new servers: one read of the read model finds those
+// registered already, and the others are registered together, one append
+// and one wait for their projection.
 func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports []domain.ServerReported) error {
 	unknown := r.unknown(reports)
 	if len(unknown) == 0 {
 		return nil
 	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(registerParallel)
-	for _, rep := range unknown {
-		g.Go(func() error { return r.registerIfNew(gctx, remoteIP, rep) })
+	ids := make([]string, len(unknown))
+	for i, rep := range unknown {
+		ids[i] = rep.ServerID
 	}
-	return g.Wait()
-}
-
-// registerParallel bounds the registrations one batch runs at once.
-const registerParallel = 32
-
-// registerIfNew registers the server of rep unless the read model has it
-// (the registration's own read finds out), then remembers it as known.
-func (r *Reports) registerIfNew(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
-	if err := r.register(ctx, remoteIP, rep); err != nil {
-		return err
+	registered, err := r.cfg.State.RegisteredServers(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("authorize agent: %w", err)
+	}
+	had := make(map[string]bool, len(registered))
+	for _, id := range registered {
+		had[id] = true
+	}
+	var cmds []domain.RegisterServer
+	for _, rep := range unknown {
+		if !had[rep.ServerID] {
+			cmds = append(cmds, implicitRegistration(remoteIP, rep))
+		}
+	}
+	for len(cmds) > 0 {
+		n := min(len(cmds), registerChunk)
+		if err := r.cfg.Commands.registerImplicitly(ctx, remoteIP, cmds[:n]); err != nil {
+			return fmt.Errorf("register servers on their first report: %w", err)
+		}
+		for _, cmd := range cmds[:n] {
+			r.cfg.Logger.Info("registered server on its first report", "server_id", cmd.ID, "endpoint", cmd.Endpoint)
+		}
+		cmds = cmds[n:]
 	}
 	r.knownMu.Lock()
-	r.known[rep.ServerID] = struct{}{}
+	for _, id := range ids {
+		r.known[id] = struct{}{}
+	}
 	r.knownMu.Unlock()
 	return nil
 }
+
+// registerChunk bounds the registrations appended in one write: about
+// 0.5 KB each as JSON, so a write stays well under a broker's 1 MiB
+// request limit.
+const registerChunk = 500
 
 // unknown returns the first report of each server id not known to be
 // registered.
@@ -190,23 +204,14 @@ func (r *Reports) unknown(reports []domain.ServerReported) []domain.ServerReport
 	return out
 }
 
-// register registers the server of rep on its first report, unless it is
-// registered already.
-func (r *Reports) register(ctx context.Context, remoteIP string, rep domain.ServerReported) error {
+// implicitRegistration is the registration of the server of rep on its
+// first report.
+func implicitRegistration(remoteIP string, rep domain.ServerReported) domain.RegisterServer {
 	port := 51820
 	if rep.Interface != nil && rep.Interface.ListenPort > 0 {
 		port = rep.Interface.ListenPort
 	}
-	cmd := domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
-	a := Actor{Email: domain.AgentActor(rep.ServerID), IP: remoteIP}
-	registered, err := r.cfg.Commands.register(ctx, a, cmd)
-	if err != nil {
-		return fmt.Errorf("register server %s on first report: %w", rep.ServerID, err)
-	}
-	if registered {
-		r.cfg.Logger.Info("registered server on its first report", "server_id", rep.ServerID, "endpoint", cmd.Endpoint)
-	}
-	return nil
+	return domain.RegisterServer{ID: rep.ServerID, Endpoint: net.JoinHostPort(remoteIP, strconv.Itoa(port))}
 }
 
 // Submit appends validated reports in one write and returns once the log

@@ -4,10 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/projections"
@@ -89,136 +87,136 @@ func TestFleetTokenRegistersUnknownServers(t *testing.T) {
 	}
 }
 
-// gateWaiter holds every wait for a projection until want of them are
-// waiting at once, or until hold has passed, and records the most that
-// ever waited together.
-type gateWaiter struct {
+// countingWaiter counts the waits for a projection.
+type countingWaiter struct {
 	Waiter
-	want int
-	hold time.Duration
-
-	mu      sync.Mutex
-	waiting int
-	most    int
-	open    chan struct{}
-}
-
-func (w *gateWaiter) WaitApplied(ctx context.Context, topic string, partition int, offset int64) error {
-	w.mu.Lock()
-	w.waiting++
-	w.most = max(w.most, w.waiting)
-	if w.waiting >= w.want {
-		select {
-		case <-w.open:
-		default:
-			close(w.open)
-		}
-	}
-	w.mu.Unlock()
-	t := time.NewTimer(w.hold)
-	select {
-	case <-w.open:
-	case <-t.C:
-	}
-	t.Stop()
-	w.mu.Lock()
-	w.waiting--
-	w.mu.Unlock()
-	return w.Waiter.WaitApplied(ctx, topic, partition, offset)
-}
-
-// A batch naming many new servers registers them side by side, not one
-// after another: their appends share the log's round trips.
-func TestFleetTokenRegistersABatchsServersTogether(t *testing.T) {
-	gate := &gateWaiter{want: 8, hold: 300 * time.Millisecond, open: make(chan struct{})}
-	h := newHarnessWaiting(t, func(p Waiter) Waiter { gate.Waiter = p; return gate })
-	ctx := testCtx(t)
-	var reps []domain.ServerReported
-	for i := range 40 {
-		reps = append(reps, domain.ServerReported{ServerID: fmt.Sprintf("batch-%02d", i)})
-	}
-	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.11", reps); err != nil {
-		t.Fatal(err)
-	}
-	gate.mu.Lock()
-	most := gate.most
-	gate.mu.Unlock()
-	if most < gate.want {
-		t.Fatalf("at most %d registrations waited for their projection at once, want %d or more", most, gate.want)
-	}
-	for _, r := range reps {
-		if _, ok, err := h.state.ServerView(ctx, r.ServerID); err != nil || !ok {
-			t.Fatalf("%s not registered: %v", r.ServerID, err)
-		}
-	}
-	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), 100, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(rows) != len(reps) {
-		t.Fatalf("%d server_registered rows, want %d", len(rows), len(reps))
-	}
-}
-
-// serverReads counts the reads of single servers from the read model.
-type serverReads struct {
-	projections.StateReader
 	n atomic.Int64
 }
 
+func (w *countingWaiter) WaitApplied(ctx context.Context, topic string, partition int, offset int64) error {
+	w.n.Add(1)
+	return w.Waiter.WaitApplied(ctx, topic, partition, offset)
+}
+
+// serverReads counts the reads of servers from the read model: one by one
+// (Server, ServerView) and by the batch (RegisteredServers).
+type serverReads struct {
+	projections.StateReader
+	single, batch atomic.Int64
+}
+
 func (r *serverReads) Server(ctx context.Context, id string) (*domain.Server, error) {
-	r.n.Add(1)
+	r.single.Add(1)
 	return r.StateReader.Server(ctx, id)
 }
 
 func (r *serverReads) ServerView(ctx context.Context, id string) (projections.ServerView, bool, error) {
-	r.n.Add(1)
+	r.single.Add(1)
 	return r.StateReader.ServerView(ctx, id)
 }
 
-// TestFleetTokenReadsEachServerOnce: registering a server on its first
-// fleet report reads the read model once (to decide), not again after the
-// projection applied the registration; servers known to the read model
-// but not yet to this Reports (as after a restart) are read once and not
-// registered again; servers known to it are not read at all.
-func TestFleetTokenReadsEachServerOnce(t *testing.T) {
-	reads := &serverReads{}
-	h := newHarnessWith(t, harnessOptions{state: func(s projections.StateReader) projections.StateReader {
-		reads.StateReader = s
-		return reads
-	}})
+func (r *serverReads) RegisteredServers(ctx context.Context, ids []string) ([]string, error) {
+	r.batch.Add(1)
+	return r.StateReader.RegisteredServers(ctx, ids)
+}
+
+// fleetHarness is a harness whose waits and server reads are counted.
+func fleetHarness(t *testing.T) (*harness, *countingWaiter, *serverReads) {
+	waits, reads := &countingWaiter{}, &serverReads{}
+	h := newHarnessWith(t, harnessOptions{
+		waiter: func(p Waiter) Waiter { waits.Waiter = p; return waits },
+		state: func(s projections.StateReader) projections.StateReader {
+			reads.StateReader = s
+			return reads
+		},
+	})
+	return h, waits, reads
+}
+
+// fleetReports names n servers prefix-000, prefix-001, ...
+func fleetReports(prefix string, n int) []domain.ServerReported {
+	reps := make([]domain.ServerReported, n)
+	for i := range reps {
+		reps[i] = domain.ServerReported{ServerID: fmt.Sprintf("%s-%04d", prefix, i)}
+	}
+	return reps
+}
+
+// wantRegistered checks that every server of reps is registered, by an
+// agent actor from ip, with one audit row each and no more.
+func (h *harness) wantRegistered(t *testing.T, reps []domain.ServerReported, ip string) {
+	t.Helper()
 	ctx := testCtx(t)
-	var reps []domain.ServerReported
-	for i := range 20 {
-		reps = append(reps, domain.ServerReported{ServerID: fmt.Sprintf("once-%02d", i)})
-	}
-	authorize := func(r *Reports, wantReads int64) {
-		t.Helper()
-		reads.n.Store(0)
-		if err := r.Authorize(ctx, Agent{Fleet: true}, "198.51.100.12", reps); err != nil {
-			t.Fatal(err)
-		}
-		if got := reads.n.Load(); got != wantReads {
-			t.Fatalf("%d reads of servers for %d reports, want %d", got, len(reps), wantReads)
+	for _, r := range reps {
+		if _, ok, err := h.state.ServerView(ctx, r.ServerID); err != nil || !ok {
+			t.Fatalf("%s not registered: %v", r.ServerID, err)
 		}
 	}
-	authorize(h.reports, int64(len(reps)))
-	authorize(h.reports, 0)
-	restarted, err := NewReports(ReportsConfig{Log: h.log, State: reads, Commands: h.svc, FleetToken: testFleetToken})
-	if err != nil {
-		t.Fatal(err)
-	}
-	authorize(restarted, int64(len(reps)))
-	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), 100, 0)
+	rows, err := h.state.Audit(ctx, projectionsFilter("server_registered"), len(reps)+10, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != len(reps) {
 		t.Fatalf("%d server_registered rows, want %d", len(rows), len(reps))
 	}
-	for _, r := range reps {
-		if _, ok, err := h.state.ServerView(ctx, r.ServerID); err != nil || !ok {
-			t.Fatalf("%s not registered: %v", r.ServerID, err)
+	for _, r := range rows {
+		if r.Actor != domain.AgentActor(r.Target) || r.IP != ip {
+			t.Fatalf("row %+v: want actor %q from %s", r, domain.AgentActor(r.Target), ip)
 		}
 	}
+}
+
+// A batch naming many new servers registers them in one write and one
+// wait for their projection, after one read of the read model; up to
+// registerChunk in each write.
+func TestFleetTokenRegistersABatchInOneWrite(t *testing.T) {
+	h, waits, reads := fleetHarness(t)
+	ctx := testCtx(t)
+	reps := fleetReports("batch", 40)
+	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.11", reps); err != nil {
+		t.Fatal(err)
+	}
+	if w, b, s := waits.n.Load(), reads.batch.Load(), reads.single.Load(); w != 1 || b != 1 || s != 0 {
+		t.Fatalf("%d waits, %d batch reads, %d single reads; want 1, 1, 0", w, b, s)
+	}
+	h.wantRegistered(t, reps, "198.51.100.11")
+
+	more := fleetReports("chunked", 2*registerChunk+7)
+	waits.n.Store(0)
+	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.11", more); err != nil {
+		t.Fatal(err)
+	}
+	if w := waits.n.Load(); w != 3 {
+		t.Fatalf("%d waits for %d new servers, want 3 (chunks of %d)", w, len(more), registerChunk)
+	}
+	h.wantRegistered(t, append(reps, more...), "198.51.100.11")
+}
+
+// Servers known to the read model but not yet to this Reports (as after a
+// restart) cost one read for the batch and are not registered again;
+// servers it knows cost nothing.
+func TestFleetTokenReadsAKnownBatchOnce(t *testing.T) {
+	h, waits, reads := fleetHarness(t)
+	ctx := testCtx(t)
+	reps := fleetReports("once", 20)
+	authorize := func(r *Reports, wantBatchReads, wantWaits int64) {
+		t.Helper()
+		reads.batch.Store(0)
+		reads.single.Store(0)
+		waits.n.Store(0)
+		if err := r.Authorize(ctx, Agent{Fleet: true}, "198.51.100.12", reps); err != nil {
+			t.Fatal(err)
+		}
+		if b, s, w := reads.batch.Load(), reads.single.Load(), waits.n.Load(); b != wantBatchReads || s != 0 || w != wantWaits {
+			t.Fatalf("%d batch reads, %d single reads, %d waits; want %d, 0, %d", b, s, w, wantBatchReads, wantWaits)
+		}
+	}
+	authorize(h.reports, 1, 1)
+	authorize(h.reports, 0, 0)
+	restarted, err := NewReports(ReportsConfig{Log: h.log, State: reads, Commands: h.svc, FleetToken: testFleetToken})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authorize(restarted, 1, 0)
+	h.wantRegistered(t, reps, "198.51.100.12")
 }

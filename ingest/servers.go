@@ -49,7 +49,7 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 	token := newAgentToken(ns.ID)
 	cmd := domain.RegisterServer{ID: ns.ID, Name: ns.Name, Endpoint: ns.Endpoint, Subnet: ns.Subnet,
 		DNS: ns.DNS, AgentTokenHash: domain.HashAgentToken(token)}
-	if _, err := s.register(ctx, a, cmd); err != nil {
+	if err := s.register(ctx, a, cmd); err != nil {
 		return projections.ServerView{}, "", err
 	}
 	v, ok, err := s.cfg.State.ServerView(ctx, ns.ID)
@@ -62,49 +62,69 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 	return v, token, nil
 }
 
-// register appends server_registered unless the server exists, and says
-// whether it appended one. A server registered meanwhile by someone else
-// is a conflict, unless cmd carries no token (an implicit registration by
-// a fleet token), which is then done.
-func (s *Service) register(ctx context.Context, a Actor, cmd domain.RegisterServer) (bool, error) {
+// registerImplicitly registers servers for a fleet token: it decides
+// each registration as for a new server, appends them in one write and
+// waits until the read model applied them. The caller read that the
+// servers were not registered; one registered meanwhile (by another
+// replica, or an admin) makes its event stale, which changes nothing:
+// the server is registered either way.
+func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds []domain.RegisterServer) error {
+	envs := make([]domain.Envelope, len(cmds))
+	for i, cmd := range cmds {
+		if cmd.AgentTokenHash != nil {
+			return fmt.Errorf("register server %s: an implicit registration carries no token", cmd.ID)
+		}
+		ev, err := domain.DecideRegisterServer(nil, cmd)
+		if err != nil {
+			return fmt.Errorf("register server %s: %w", cmd.ID, err)
+		}
+		envs[i], err = domain.NewEvent(ev, cmd.ID, 0, domain.AgentActor(cmd.ID), remoteIP, s.cfg.Now())
+		if err != nil {
+			return fmt.Errorf("register server %s: %w", cmd.ID, err)
+		}
+	}
+	pos, err := s.appendEvents(ctx, envs)
+	if err != nil {
+		return fmt.Errorf("register %d servers: %w", len(cmds), err)
+	}
+	if err := s.waitAll(ctx, pos); err != nil {
+		return fmt.Errorf("register %d servers: %w", len(cmds), err)
+	}
+	return nil
+}
+
+// register appends server_registered unless the server exists. A server
+// registered meanwhile by someone else is a conflict.
+func (s *Service) register(ctx context.Context, a Actor, cmd domain.RegisterServer) error {
 	// The id reaches the read model's query before the decision: check it
 	// first, so no store ever sees a malformed one.
 	if err := domain.ValidateServerID(cmd.ID); err != nil {
-		return false, err
+		return err
 	}
 	unlock := s.locks.Lock("server/" + cmd.ID)
 	defer unlock()
 	for attempt := range maxAttempts {
 		existing, err := s.cfg.State.Server(ctx, cmd.ID)
 		if err != nil {
-			return false, fmt.Errorf("register server: %w", err)
-		}
-		if existing != nil && cmd.AgentTokenHash == nil {
-			return false, nil
+			return fmt.Errorf("register server: %w", err)
 		}
 		ev, err := domain.DecideRegisterServer(existing, cmd)
 		if err != nil {
-			return false, s.reject(ctx, a, "register_server", cmd.ID, err)
+			return s.reject(ctx, a, "register_server", cmd.ID, err)
 		}
 		if err := s.record(ctx, ev, cmd.ID, 0, a); err != nil {
-			return false, fmt.Errorf("register server: %w", err)
-		}
-		if cmd.AgentTokenHash == nil {
-			// Applied, or stale because the server was registered first
-			// (servers are never removed): either way it is registered,
-			// and an implicit registration needs no second read.
-			return true, nil
+			return fmt.Errorf("register server: %w", err)
 		}
 		now, err := s.cfg.State.Server(ctx, cmd.ID)
 		if err != nil {
-			return false, fmt.Errorf("register server: %w", err)
+			return fmt.Errorf("register server: %w", err)
 		}
 		if now != nil && bytes.Equal(now.AgentTokenHash, cmd.AgentTokenHash) {
-			return true, nil
+			return nil
 		}
 		if err := pause(ctx, attempt); err != nil {
-			return false, err
+			return err
 		}
 	}
-	return false, errBusy("server " + cmd.ID)
+	return errBusy("server " + cmd.ID)
 }

@@ -69,15 +69,46 @@ func NewService(cfg Config) (*Service, error) {
 
 // appendEvent encodes env and appends it to the events topic.
 func (s *Service) appendEvent(ctx context.Context, env domain.Envelope) (eventstore.Position, error) {
-	b, err := domain.Encode(env)
+	pos, err := s.appendEvents(ctx, []domain.Envelope{env})
 	if err != nil {
-		return eventstore.Position{}, fmt.Errorf("encode %s: %w", env.Type, err)
-	}
-	pos, err := s.cfg.Log.Append(ctx, eventstore.TopicEvents, eventstore.Message{Key: []byte(env.AggregateID), Value: b})
-	if err != nil {
-		return eventstore.Position{}, fmt.Errorf("append %s: %w", env.Type, err)
+		return eventstore.Position{}, err
 	}
 	return pos[0], nil
+}
+
+// appendEvents encodes envs and appends them to the events topic in one
+// write.
+func (s *Service) appendEvents(ctx context.Context, envs []domain.Envelope) ([]eventstore.Position, error) {
+	msgs := make([]eventstore.Message, len(envs))
+	for i, env := range envs {
+		b, err := domain.Encode(env)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s: %w", env.Type, err)
+		}
+		msgs[i] = eventstore.Message{Key: []byte(env.AggregateID), Value: b}
+	}
+	pos, err := s.cfg.Log.Append(ctx, eventstore.TopicEvents, msgs...)
+	if err != nil {
+		return nil, fmt.Errorf("append %d events, the first %s: %w", len(envs), envs[0].Type, err)
+	}
+	return pos, nil
+}
+
+// waitAll waits until the read model applied every position in pos: the
+// last of each partition.
+func (s *Service) waitAll(ctx context.Context, pos []eventstore.Position) error {
+	last := map[int]int64{}
+	for _, p := range pos {
+		if o, ok := last[p.Partition]; !ok || p.Offset > o {
+			last[p.Partition] = p.Offset
+		}
+	}
+	for part, off := range last {
+		if err := s.cfg.Waiter.WaitApplied(ctx, eventstore.TopicEvents, part, off); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // record appends an event and waits until the read model applied it.
