@@ -135,47 +135,31 @@ func (r *Reports) tokenHash(ctx context.Context, id string) ([]byte, error) {
 
 // registerUnknown registers servers a fleet token reports for first. Their
 // endpoint is a guess, the agent's address and WireGuard port. A batch may
-// name hundreds of new servers: one read of the read model finds those
-// registered already, and the others are registered together, one append
-// and one wait for their projection.
+// name hundreds of new servers: they are registered registerChunk at a
+// time, each chunk one read of the read model, one append and one wait
+// for the projection.
 func (r *Reports) registerUnknown(ctx context.Context, remoteIP string, reports []domain.ServerReported) error {
 	unknown := r.unknown(reports)
-	if len(unknown) == 0 {
-		return nil
-	}
-	ids := make([]string, len(unknown))
-	for i, rep := range unknown {
-		ids[i] = rep.ServerID
-	}
-	registered, err := r.cfg.State.RegisteredServers(ctx, ids)
-	if err != nil {
-		return fmt.Errorf("authorize agent: %w", err)
-	}
-	had := make(map[string]bool, len(registered))
-	for _, id := range registered {
-		had[id] = true
-	}
-	var cmds []domain.RegisterServer
-	for _, rep := range unknown {
-		if !had[rep.ServerID] {
-			cmds = append(cmds, implicitRegistration(remoteIP, rep))
+	for len(unknown) > 0 {
+		n := min(len(unknown), registerChunk)
+		cmds := make([]domain.RegisterServer, n)
+		for i, rep := range unknown[:n] {
+			cmds[i] = implicitRegistration(remoteIP, rep)
 		}
-	}
-	for len(cmds) > 0 {
-		n := min(len(cmds), registerChunk)
-		if err := r.cfg.Commands.registerImplicitly(ctx, remoteIP, cmds[:n]); err != nil {
+		added, err := r.cfg.Commands.registerImplicitly(ctx, remoteIP, cmds)
+		if err != nil {
 			return fmt.Errorf("register servers on their first report: %w", err)
 		}
-		for _, cmd := range cmds[:n] {
+		for _, cmd := range added {
 			r.cfg.Logger.Info("registered server on its first report", "server_id", cmd.ID, "endpoint", cmd.Endpoint)
 		}
-		cmds = cmds[n:]
+		r.knownMu.Lock()
+		for _, cmd := range cmds {
+			r.known[cmd.ID] = struct{}{}
+		}
+		r.knownMu.Unlock()
+		unknown = unknown[n:]
 	}
-	r.knownMu.Lock()
-	for _, id := range ids {
-		r.known[id] = struct{}{}
-	}
-	r.knownMu.Unlock()
 	return nil
 }
 

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/sentrazone/sentrazone/domain"
 	"github.com/sentrazone/sentrazone/projections"
@@ -183,11 +185,12 @@ func TestFleetTokenRegistersABatchInOneWrite(t *testing.T) {
 
 	more := fleetReports("chunked", 2*registerChunk+7)
 	waits.n.Store(0)
+	reads.batch.Store(0)
 	if err := h.reports.Authorize(ctx, Agent{Fleet: true}, "198.51.100.11", more); err != nil {
 		t.Fatal(err)
 	}
-	if w := waits.n.Load(); w != 3 {
-		t.Fatalf("%d waits for %d new servers, want 3 (chunks of %d)", w, len(more), registerChunk)
+	if w, b := waits.n.Load(), reads.batch.Load(); w != 3 || b != 3 {
+		t.Fatalf("%d waits, %d batch reads for %d new servers; want 3 and 3 (chunks of %d)", w, b, len(more), registerChunk)
 	}
 	h.wantRegistered(t, append(reps, more...), "198.51.100.11")
 }
@@ -219,4 +222,65 @@ func TestFleetTokenReadsAKnownBatchOnce(t *testing.T) {
 	}
 	authorize(restarted, 1, 0)
 	h.wantRegistered(t, reps, "198.51.100.12")
+}
+
+// barrierReads holds every RegisteredServers call until two are inside at
+// once, or until hold has passed.
+type barrierReads struct {
+	projections.StateReader
+	hold   time.Duration
+	mu     sync.Mutex
+	inside int
+	both   chan struct{}
+}
+
+func (r *barrierReads) RegisteredServers(ctx context.Context, ids []string) ([]string, error) {
+	r.mu.Lock()
+	r.inside++
+	if r.inside == 2 {
+		close(r.both)
+	}
+	r.mu.Unlock()
+	select {
+	case <-r.both:
+	case <-time.After(r.hold):
+	}
+	return r.StateReader.RegisteredServers(ctx, ids)
+}
+
+// Two batches naming the same new servers at once register them once:
+// the second reads them only after the first registered them. Without
+// the servers' locks both would read them unregistered (the barrier lets
+// both reads in together) and both append.
+func TestFleetTokenConcurrentBatchesRegisterOnce(t *testing.T) {
+	waits := &countingWaiter{}
+	reads := &barrierReads{hold: 300 * time.Millisecond, both: make(chan struct{})}
+	h := newHarnessWith(t, harnessOptions{
+		waiter: func(p Waiter) Waiter { waits.Waiter = p; return waits },
+		state: func(s projections.StateReader) projections.StateReader {
+			reads.StateReader = s
+			return reads
+		},
+	})
+	ctx := testCtx(t)
+	reps := fleetReports("shared", 30)
+	var wg sync.WaitGroup
+	errs := make(chan error, 2)
+	for _, ip := range []string{"198.51.100.21", "198.51.100.22"} {
+		r, err := NewReports(ReportsConfig{Log: h.log, State: reads, Commands: h.svc, FleetToken: testFleetToken})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() { errs <- r.Authorize(ctx, Agent{Fleet: true}, ip, reps) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if w := waits.n.Load(); w != 1 {
+		t.Fatalf("%d appends waited for, want 1: the servers were registered twice", w)
+	}
 }

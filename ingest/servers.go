@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/sentrazone/sentrazone/domain"
@@ -62,35 +63,67 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 	return v, token, nil
 }
 
-// registerImplicitly registers servers for a fleet token: it decides
-// each registration as for a new server, appends them in one write and
-// waits until the read model applied them. The caller read that the
-// servers were not registered; one registered meanwhile (by another
-// replica, or an admin) makes its event stale, which changes nothing:
-// the server is registered either way.
-func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds []domain.RegisterServer) error {
-	envs := make([]domain.Envelope, len(cmds))
+// registerImplicitly registers those servers of cmds that are not
+// registered yet, for a fleet token, and returns their registrations. Under the
+// servers' locks (taken in id order, so that batches sharing servers
+// cannot deadlock) one read finds those registered already; the others
+// are decided as new, appended in one write and waited for together. A
+// server registered meanwhile by another replica makes its event stale,
+// which changes nothing: it is registered either way.
+func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds []domain.RegisterServer) ([]domain.RegisterServer, error) {
+	ids := make([]string, len(cmds))
 	for i, cmd := range cmds {
 		if cmd.AgentTokenHash != nil {
-			return fmt.Errorf("register server %s: an implicit registration carries no token", cmd.ID)
+			return nil, fmt.Errorf("register server %s: an implicit registration carries no token", cmd.ID)
 		}
+		if err := domain.ValidateServerID(cmd.ID); err != nil {
+			return nil, err
+		}
+		ids[i] = cmd.ID
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	for _, id := range ids {
+		defer s.locks.Lock("server/" + id)()
+	}
+	registered, err := s.cfg.State.RegisteredServers(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("register servers: %w", err)
+	}
+	had := make(map[string]bool, len(registered)+len(cmds))
+	for _, id := range registered {
+		had[id] = true
+	}
+	var (
+		envs  []domain.Envelope
+		added []domain.RegisterServer
+	)
+	for _, cmd := range cmds {
+		if had[cmd.ID] {
+			continue
+		}
+		had[cmd.ID] = true
 		ev, err := domain.DecideRegisterServer(nil, cmd)
 		if err != nil {
-			return fmt.Errorf("register server %s: %w", cmd.ID, err)
+			return nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
 		}
-		envs[i], err = domain.NewEvent(ev, cmd.ID, 0, domain.AgentActor(cmd.ID), remoteIP, s.cfg.Now())
+		env, err := domain.NewEvent(ev, cmd.ID, 0, domain.AgentActor(cmd.ID), remoteIP, s.cfg.Now())
 		if err != nil {
-			return fmt.Errorf("register server %s: %w", cmd.ID, err)
+			return nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
 		}
+		envs, added = append(envs, env), append(added, cmd)
+	}
+	if len(envs) == 0 {
+		return nil, nil
 	}
 	pos, err := s.appendEvents(ctx, envs)
 	if err != nil {
-		return fmt.Errorf("register %d servers: %w", len(cmds), err)
+		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
 	}
 	if err := s.waitAll(ctx, pos); err != nil {
-		return fmt.Errorf("register %d servers: %w", len(cmds), err)
+		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
 	}
-	return nil
+	return added, nil
 }
 
 // register appends server_registered unless the server exists. A server
