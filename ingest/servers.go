@@ -64,12 +64,12 @@ func (s *Service) RegisterServer(ctx context.Context, a Actor, ns NewServer) (pr
 }
 
 // registerImplicitly registers those servers of cmds that are not
-// registered yet, for a fleet token, and returns their registrations. Under the
-// servers' locks (taken in id order, so that batches sharing servers
-// cannot deadlock) one read finds those registered already; the others
-// are decided as new, appended in one write and waited for together. A
-// server registered meanwhile by another replica makes its event stale,
-// which changes nothing: it is registered either way.
+// registered yet, for a fleet token, and returns their registrations.
+// Under the servers' locks (taken in id order, so that batches sharing
+// servers cannot deadlock) one read finds those registered already; the
+// others are decided as new, appended in one write and waited for
+// together. A server registered meanwhile by another replica makes its
+// event stale, which changes nothing: it is registered either way.
 func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds []domain.RegisterServer) ([]domain.RegisterServer, error) {
 	ids := make([]string, len(cmds))
 	for i, cmd := range cmds {
@@ -90,6 +90,24 @@ func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds 
 	if err != nil {
 		return nil, fmt.Errorf("register servers: %w", err)
 	}
+	envs, added, err := s.newRegistrations(remoteIP, cmds, registered)
+	if err != nil || len(envs) == 0 {
+		return nil, err
+	}
+	pos, err := s.appendEvents(ctx, envs)
+	if err != nil {
+		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
+	}
+	if err := s.waitAll(ctx, pos); err != nil {
+		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
+	}
+	return added, nil
+}
+
+// newRegistrations decides the registrations of cmds whose servers are not
+// among registered, once per server, and returns their events, each by
+// the server's agent from remoteIP, with the commands they came from.
+func (s *Service) newRegistrations(remoteIP string, cmds []domain.RegisterServer, registered []string) ([]domain.Envelope, []domain.RegisterServer, error) {
 	had := make(map[string]bool, len(registered)+len(cmds))
 	for _, id := range registered {
 		had[id] = true
@@ -105,25 +123,15 @@ func (s *Service) registerImplicitly(ctx context.Context, remoteIP string, cmds 
 		had[cmd.ID] = true
 		ev, err := domain.DecideRegisterServer(nil, cmd)
 		if err != nil {
-			return nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
+			return nil, nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
 		}
 		env, err := domain.NewEvent(ev, cmd.ID, 0, domain.AgentActor(cmd.ID), remoteIP, s.cfg.Now())
 		if err != nil {
-			return nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
+			return nil, nil, fmt.Errorf("register server %s: %w", cmd.ID, err)
 		}
 		envs, added = append(envs, env), append(added, cmd)
 	}
-	if len(envs) == 0 {
-		return nil, nil
-	}
-	pos, err := s.appendEvents(ctx, envs)
-	if err != nil {
-		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
-	}
-	if err := s.waitAll(ctx, pos); err != nil {
-		return nil, fmt.Errorf("register %d servers: %w", len(envs), err)
-	}
-	return added, nil
+	return envs, added, nil
 }
 
 // register appends server_registered unless the server exists. A server
