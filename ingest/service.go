@@ -89,7 +89,11 @@ func (s *Service) appendEvents(ctx context.Context, envs []domain.Envelope) ([]e
 	}
 	pos, err := s.cfg.Log.Append(ctx, eventstore.TopicEvents, msgs...)
 	if err != nil {
-		return nil, fmt.Errorf("append %d events, the first %s: %w", len(envs), envs[0].Type, err)
+		what := string(envs[0].Type)
+		if len(envs) > 1 {
+			what = fmt.Sprintf("%d events from %s on", len(envs), what)
+		}
+		return nil, fmt.Errorf("append %s: %w", what, err)
 	}
 	return pos, nil
 }
