@@ -41,7 +41,11 @@ func (s *StateStore) applyEvents(ctx context.Context, partition int, batch []pro
 		}
 		w := &eventWriter{tx: tx}
 		for len(fresh) > 0 {
-			if n := runLength(fresh); runs && n > 1 {
+			n := 0
+			if runs { // applied one by one, the batch needs no measuring
+				n = runLength(fresh)
+			}
+			if n > 1 {
 				if err := w.applyRun(ctx, fresh[:n]); err != nil {
 					return fmt.Errorf("events at offsets %d to %d: %w", fresh[0].Offset, fresh[n-1].Offset, err)
 				}
