@@ -31,14 +31,7 @@ const testFleetToken = "fleet-token-for-ingest-tests"
 
 func newHarness(t testing.TB) *harness {
 	t.Helper()
-	return newHarnessWaiting(t, nil)
-}
-
-// newHarnessWaiting is newHarness whose commands wait for their
-// projection through wrap(projector), when wrap is set.
-func newHarnessWaiting(t testing.TB, wrap func(Waiter) Waiter) *harness {
-	t.Helper()
-	return newHarnessWith(t, harnessOptions{waiter: wrap})
+	return newHarnessWith(t, harnessOptions{})
 }
 
 // harnessOptions wrap what the write side uses, when set: the waiter
