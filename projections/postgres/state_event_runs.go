@@ -161,43 +161,13 @@ const insertServersSQL = `INSERT INTO servers (id, name, endpoint, subnet, dns, 
 // insertAuditRows inserts rows, chained beforehand, in one statement; if
 // any of their events has a row already it returns errAuditTaken.
 func (w *eventWriter) insertAuditRows(ctx context.Context, rows []projections.AuditRow) error {
-	var c auditColumns
-	for _, r := range rows {
-		c.add(r)
-	}
 	first, last := rows[0].ID, rows[len(rows)-1].ID
-	tag, err := w.tx.Exec(ctx, insertAuditRowsSQL, c.id, c.eventID, c.actor, c.action, c.target, c.ip, c.at,
-		c.prevHash, c.hash)
+	n, err := w.insertAudit(ctx, rows)
 	if err != nil {
 		return fmt.Errorf("insert audit rows %d to %d: %w", first, last, err)
 	}
-	if tag.RowsAffected() != int64(len(rows)) {
+	if n != int64(len(rows)) {
 		return fmt.Errorf("audit rows %d to %d: %w", first, last, errAuditTaken)
 	}
 	return nil
 }
-
-// auditColumns holds the rows of insertAuditRowsSQL, a slice per column.
-type auditColumns struct {
-	id                                 []int64
-	eventID, actor, action, target, ip []string
-	at                                 []time.Time
-	prevHash, hash                     [][]byte
-}
-
-func (c *auditColumns) add(r projections.AuditRow) {
-	c.id = append(c.id, r.ID)
-	c.eventID = append(c.eventID, r.EventID)
-	c.actor = append(c.actor, r.Actor)
-	c.action = append(c.action, r.Action)
-	c.target = append(c.target, r.Target)
-	c.ip = append(c.ip, r.IP)
-	c.at = append(c.at, r.CreatedAt)
-	c.prevHash = append(c.prevHash, r.PrevHash)
-	c.hash = append(c.hash, r.Hash)
-}
-
-const insertAuditRowsSQL = `INSERT INTO audit_log (id, event_id, actor, action, target, ip, created_at, prev_hash, hash)
-	SELECT * FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-		$7::timestamptz[], $8::bytea[], $9::bytea[])
-	ON CONFLICT (event_id) DO NOTHING`

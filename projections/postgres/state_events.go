@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -142,18 +143,56 @@ func (w *eventWriter) audit(ctx context.Context, env domain.Envelope, target str
 		}
 	}
 	r := projections.NewAuditRow(w.last, env, target)
-	tag, err := w.tx.Exec(ctx, `INSERT INTO audit_log (id, event_id, actor, action, target, ip, created_at, prev_hash, hash)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (event_id) DO NOTHING`,
-		r.ID, r.EventID, r.Actor, r.Action, r.Target, r.IP, r.CreatedAt, r.PrevHash, r.Hash)
+	n, err := w.insertAudit(ctx, []projections.AuditRow{r})
 	if err != nil {
 		return false, fmt.Errorf("insert audit row %d: %w", r.ID, err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return false, nil
 	}
 	w.last = r
 	return true, nil
 }
+
+// insertAudit inserts rows, chained beforehand, skipping those whose
+// event has a row already, and returns how many it inserted.
+func (w *eventWriter) insertAudit(ctx context.Context, rows []projections.AuditRow) (int64, error) {
+	var c auditColumns
+	for _, r := range rows {
+		c.add(r)
+	}
+	tag, err := w.tx.Exec(ctx, insertAuditRowsSQL, c.id, c.eventID, c.actor, c.action, c.target, c.ip, c.at,
+		c.prevHash, c.hash)
+	if err != nil {
+		return 0, err
+	}
+	return tag.RowsAffected(), nil
+}
+
+// auditColumns holds the rows of insertAuditRowsSQL, a slice per column.
+type auditColumns struct {
+	id                                 []int64
+	eventID, actor, action, target, ip []string
+	at                                 []time.Time
+	prevHash, hash                     [][]byte
+}
+
+func (c *auditColumns) add(r projections.AuditRow) {
+	c.id = append(c.id, r.ID)
+	c.eventID = append(c.eventID, r.EventID)
+	c.actor = append(c.actor, r.Actor)
+	c.action = append(c.action, r.Action)
+	c.target = append(c.target, r.Target)
+	c.ip = append(c.ip, r.IP)
+	c.at = append(c.at, r.CreatedAt)
+	c.prevHash = append(c.prevHash, r.PrevHash)
+	c.hash = append(c.hash, r.Hash)
+}
+
+const insertAuditRowsSQL = `INSERT INTO audit_log (id, event_id, actor, action, target, ip, created_at, prev_hash, hash)
+	SELECT * FROM unnest($1::int8[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
+		$7::timestamptz[], $8::bytea[], $9::bytea[])
+	ON CONFLICT (event_id) DO NOTHING`
 
 // queueLoadLast queues the load of the newest audit row into b, unless it
 // is loaded.
