@@ -44,8 +44,10 @@ func (s *fakeState) RegisteredServers(_ context.Context, ids []string) ([]string
 		return nil, s.err
 	}
 	var out []string
+	seen := map[string]bool{}
 	for _, id := range ids {
-		if _, ok := s.servers[id]; ok {
+		if _, ok := s.servers[id]; ok && !seen[id] {
+			seen[id] = true
 			out = append(out, id)
 		}
 	}
