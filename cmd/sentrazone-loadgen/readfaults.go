@@ -3,7 +3,10 @@ package main
 import (
 	"fmt"
 	"os"
+	"strconv"
+	"strings"
 	"syscall"
+	"unsafe"
 )
 
 // probeSize is the memory the read-fault probe maps: large against the
@@ -41,24 +44,59 @@ func readEveryPage(m []byte) {
 var probeSink byte
 
 // probeGrowth maps probeSize bytes of fresh anonymous memory, lets touch
-// use it and returns how much this process's anonymous RSS grew, in kB.
+// use it and returns how much of that mapping became resident, in kB.
+// It reads the mapping's own Rss from /proc/self/smaps rather than the
+// process's RssAnon: the latter moves with everything else the process
+// does meanwhile (the Go runtime returning freed heap, other goroutines),
+// and on recent kernels it is a per-CPU counter that may lag. The
+// mapping sits between two inaccessible guard pages, so the kernel
+// cannot merge it with a neighbouring mapping of Go's heap.
 func probeGrowth(touch func([]byte)) (int64, error) {
-	m, err := syscall.Mmap(-1, 0, probeSize, syscall.PROT_READ|syscall.PROT_WRITE,
+	page := os.Getpagesize()
+	all, err := syscall.Mmap(-1, 0, probeSize+2*page, syscall.PROT_NONE,
 		syscall.MAP_PRIVATE|syscall.MAP_ANON)
 	if err != nil {
 		return 0, fmt.Errorf("map the read-fault probe: %w", err)
 	}
-	defer func() { _ = syscall.Munmap(m) }()
-	before, err := procMemory(os.Getpid())
-	if err != nil {
-		return 0, fmt.Errorf("read-fault probe: %w", err)
+	defer func() { _ = syscall.Munmap(all) }()
+	m := all[page : page+probeSize]
+	if err := syscall.Mprotect(m, syscall.PROT_READ|syscall.PROT_WRITE); err != nil {
+		return 0, fmt.Errorf("open the read-fault probe: %w", err)
 	}
 	touch(m)
-	after, err := procMemory(os.Getpid())
+	smaps, err := os.ReadFile("/proc/self/smaps")
 	if err != nil {
 		return 0, fmt.Errorf("read-fault probe: %w", err)
 	}
-	return after.anon - before.anon, nil
+	return mappingRSS(string(smaps), uintptr(unsafe.Pointer(&m[0])))
+}
+
+// mappingRSS finds the mapping that starts at addr in the text of an
+// smaps file and returns its Rss, in kB.
+func mappingRSS(smaps string, addr uintptr) (int64, error) {
+	head := strconv.FormatUint(uint64(addr), 16) + "-"
+	in := false
+	for _, line := range strings.Split(smaps, "\n") {
+		if strings.HasPrefix(line, head) {
+			in = true
+			continue
+		}
+		if !in {
+			continue
+		}
+		if v, ok := strings.CutPrefix(line, "Rss:"); ok {
+			f := strings.Fields(v)
+			if len(f) != 2 || f[1] != "kB" {
+				return 0, fmt.Errorf("read-fault probe: smaps Rss line %q", line)
+			}
+			kb, err := strconv.ParseInt(f[0], 10, 64)
+			if err != nil {
+				return 0, fmt.Errorf("read-fault probe: smaps Rss line %q: %w", line, err)
+			}
+			return kb, nil
+		}
+	}
+	return 0, fmt.Errorf("read-fault probe: no Rss for the mapping at %#x in smaps", addr)
 }
 
 // describeReadFaults is the probe's answer as printed by agent-rss.
