@@ -96,7 +96,8 @@ func fetchesIn(t *testing.T, l *floodLog, state projections.StateStore, d time.D
 func TestReportsUnderLoadAreReadOncePerSpacing(t *testing.T) {
 	const run, spacing = 600 * time.Millisecond, 150 * time.Millisecond
 	spaced := fetchesIn(t, newFloodLog(t, floodBatch, false), spacingState{memstate.New(nil), spacing}, run)
-	if most := int(run/spacing) + 2; spaced > most {
+	// A wait is at least three quarters of the spacing (jitter).
+	if most := int(run/(spacing*3/4)) + 2; spaced > most {
 		t.Errorf("%d reports fetches in %v with a spacing of %v, want at most %d", spaced, run, spacing, most)
 	}
 	if spaced < 2 {
@@ -126,11 +127,14 @@ func TestMiddlingReportsAreReadOncePerHalfTheSpacing(t *testing.T) {
 	const run, spacing = 900 * time.Millisecond, 300 * time.Millisecond
 	n := fetchesIn(t, newFloodLog(t, middlingBatch, false), spacingState{memstate.New(nil), spacing}, run)
 	t.Logf("reports fetches in %v of %d-report batches with a spacing of %v: %d", run, middlingBatch, spacing, n)
-	// The whole spacing would allow 4 at most (at 0, 300, 600 and
-	// 900 ms), half of it 8.
-	if n < int(run/spacing)+2 || n > int(run/(spacing/2))+2 {
+	// Half the spacing, jittered, waits 112.5 to 187.5 ms: 5 reads at
+	// least (at 0 and after four waits, 750 ms at most), 9 at most
+	// (eight waits of 112.5 ms), one more for timing. The whole spacing,
+	// jittered (225 to 375 ms), would make 3 to 5.
+	least, most := int(run/(spacing/2*5/4))+1, int(run/(spacing/2*3/4))+2
+	if n < least || n > most {
 		t.Errorf("%d reports fetches in %v, want %d to %d (half the spacing of %v)",
-			n, run, int(run/spacing)+2, int(run/(spacing/2))+2, spacing)
+			n, run, least, most, spacing)
 	}
 }
 
