@@ -273,8 +273,8 @@ func spacingAfter(spacing time.Duration, n int) time.Duration {
 // spacing. Under single reports from 1,000 servers those bursts slowed
 // the broker's produce answers, which every request in flight waits on,
 // and made the requests' p99 (an execution trace of serve). Jittered, the
-// loops drift apart: the p99 fell in 9 of 9 pairs, 18.2-24.4 ms to
-// 15.2-20.1 (docs/PERFORMANCE.md). Spacing is about the average; no
+// loops drift apart: the p99 fell in 13 of 13 pairs, median 21.0 ms to
+// 18.0 (docs/PERFORMANCE.md). The spacing is the average; no
 // wait is shorter than three quarters of it.
 func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
