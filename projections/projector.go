@@ -250,8 +250,8 @@ type ReportsSpacer interface {
 	ReportsSpacing() time.Duration
 }
 
-// spacingAfter is the least time from the start of a read to the start
-// of the next, after a batch of n that reached the end of the log: the
+// spacingAfter is the mean time (see jitter) from the start of a read to
+// the start of the next, after a batch of n that reached the end of the log: the
 // store's spacing after a large batch, half of it after a middling one.
 // A middling batch (reportsSpaceFrom to reportsLingerBelow) comes from a
 // partition taking some 1,000 to 5,000 reports a second; with the
@@ -272,10 +272,10 @@ func spacingAfter(spacing time.Duration, n int) time.Duration {
 // fetches at the broker and a dozen store transactions at once, every
 // spacing. Under single reports from 1,000 servers those bursts slowed
 // the broker's produce answers, which every request in flight waits on,
-// and made the requests' p99 (an execution trace of serve). Jittered, the
-// loops drift apart: the p99 fell in 13 of 13 pairs, median 21.0 ms to
-// 18.0 (docs/PERFORMANCE.md). The spacing is the average; no
-// wait is shorter than three quarters of it.
+// and set the requests' p99 (seen in an execution trace of serve).
+// Jittered, the loops drift apart: the p99 fell in 13 of 13 pairs,
+// median 21.0 ms to 18.0 (docs/PERFORMANCE.md). The spacing is the
+// average; no wait is shorter than three quarters of it.
 func jitter(d time.Duration) time.Duration {
 	if d <= 0 {
 		return d

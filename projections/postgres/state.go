@@ -52,16 +52,16 @@ func (s *StateStore) ReportsLinger() time.Duration { return 100 * time.Milliseco
 
 // ReportsSpacing keeps a partition's report transactions about 500 ms
 // apart (375 to 625, jittered so partitions do not line up) while large
-// batches keep coming: each touches the status row of
-// nearly every server of its partition, whatever the reports it carries.
+// batches keep coming: each touches the status row of nearly every
+// server of its partition, whatever the reports it carries.
 // Under batches of 500 from 10,000 servers, back-to-back transactions
 // (~4 a second per partition) took 0.47-0.57 of a core on 2 cores;
 // spaced, 0.25-0.29, and the machine accepted 9-55% more reports (9
 // pairs).
 // The wait adds up to 625 ms to a status's delay under such a load, but
 // statuses were fresher than with Postgres behind (p99 1.6 s against
-// 2.0 s). Middling batches space the transactions about 250 ms apart: under
-// single reports from 1,000 servers, each reporting many times in that
+// 2.0 s). Middling batches space the transactions about 250 ms apart:
+// under single reports from 1,000 servers, each reporting many times in that
 // time, Postgres's share fell from 0.14-0.20 to 0.04-0.09 of a core and
 // the machine took 17% more (median of 18 pairs; p99 +1.6 ms).
 // Small batches only linger (docs/PERFORMANCE.md).
