@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 )
@@ -46,6 +47,13 @@ type leaderQueue struct {
 	pending  []*piece
 	running  int          // drains
 	inFlight map[int]bool // partitions with a request out
+
+	// For the linger (linger.go).
+	bytes   int           // size of the pending pieces
+	oldest  time.Time     // when the oldest pending piece queued
+	newest  time.Time     // when the last piece queued
+	spacing time.Duration // recent mean gap between appends
+	wake    chan struct{} // a lingering drain's, signalled when full
 }
 
 // maxInFlight bounds the produce requests out per leader, as a Kafka
@@ -82,6 +90,7 @@ func (q *leaderQueue) take() []*piece {
 	}
 	clear(q.pending[len(rest):])
 	q.pending = rest
+	q.bytes -= size
 	if q.inFlight == nil {
 		q.inFlight = map[int]bool{}
 	}
@@ -162,7 +171,12 @@ func (l *KafkaLog) enqueue(k queueKey, pcs []*piece) {
 		v, _ = l.queues.LoadOrStore(k, &leaderQueue{})
 	}
 	q := v.(*leaderQueue)
+	size := 0
+	for _, pc := range pcs {
+		size += pc.size
+	}
 	q.mu.Lock()
+	q.noteArrival(time.Now(), size, l.lingerFor(k.topic))
 	q.pending = append(q.pending, pcs...)
 	if q.running >= maxInFlight || (q.running > 0 && !q.eligible()) {
 		q.mu.Unlock()
@@ -176,8 +190,12 @@ func (l *KafkaLog) enqueue(k queueKey, pcs []*piece) {
 // drain produces the queue's pieces, as many per request as fit, until
 // none is left that it may send.
 func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
+	linger := l.lingerFor(k.topic)
 	for {
 		q.mu.Lock()
+		if linger > 0 {
+			q.linger(linger)
+		}
 		take := q.take()
 		if len(take) == 0 {
 			q.running--

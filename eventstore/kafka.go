@@ -27,7 +27,11 @@ type Config struct {
 	// CallTimeout bounds every call whose context has no deadline; zero
 	// means 10s.
 	CallTimeout time.Duration
-	Logger      *slog.Logger
+	// ProduceLinger is how long an append to the reports topic may wait
+	// for others to share its produce request (see linger.go); zero:
+	// none, every request goes as soon as the last one is answered.
+	ProduceLinger time.Duration
+	Logger        *slog.Logger
 }
 
 // KafkaLog is the Log on a Kafka cluster (or the embedded broker).
@@ -35,13 +39,14 @@ type KafkaLog struct {
 	client      *kafka.Client
 	transport   *kafka.Transport
 	balancer    *kafka.Hash
-	queues      sync.Map // partKey -> *partQueue
+	queues      sync.Map // queueKey -> *leaderQueue
 	layouts     layoutCache
 	drains      sync.WaitGroup
 	closeMu     sync.RWMutex
 	log         *slog.Logger
 	callTimeout time.Duration
 	closed      atomic.Bool
+	linger      time.Duration // ProduceLinger
 }
 
 var _ Log = (*KafkaLog)(nil)
@@ -70,6 +75,7 @@ func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 		log:         cfg.Logger,
 		callTimeout: cfg.CallTimeout,
 		balancer:    &kafka.Hash{},
+		linger:      max(cfg.ProduceLinger, 0),
 	}
 	return l, nil
 }
@@ -107,6 +113,14 @@ func (l *KafkaLog) Append(ctx context.Context, topic string, msgs ...Message) ([
 		return nil, err
 	}
 	return pos, nil
+}
+
+// lingerFor is how long appends to topic may linger.
+func (l *KafkaLog) lingerFor(topic string) time.Duration {
+	if topic == TopicReports {
+		return l.linger
+	}
+	return 0
 }
 
 // Close waits for produce requests in flight and releases pooled

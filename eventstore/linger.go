@@ -1,0 +1,74 @@
+package eventstore
+
+import "time"
+
+// Linger. At a fleet's pace (thousands of agents, each reporting every
+// few seconds) appends arrive one at a time, and group commit alone sends
+// each produce request with the few that queued during the last one's
+// round trip: at 5,000 reports/s from 10,000 servers, ~1,000 requests a
+// second of ~5 reports. Every request costs a round trip, wakeups in the
+// server and the broker, and at the embedded broker a sync, whatever it
+// carries. So the reports topic's queue may wait (linger, as a Kafka
+// producer's linger.ms) before it sends a request that is not yet full:
+// at most Config.ProduceLinger after its oldest append queued, and no
+// longer than appends keep coming (see lingerQuiet). The appends that
+// wait are reports; events are never held back, an admin's command waits
+// for its projection.
+const (
+	// lingerFullBytes ends a linger at once: a request this large pays
+	// for its round trip (Kafka's batch.size default).
+	lingerFullBytes = 16 << 10
+	// lingerQuiet ends a linger when no append has queued for this many
+	// times their recent mean spacing. Callers that wait for their
+	// answer before they append again (a closed loop, few in flight)
+	// have all queued by then, and waiting longer only delays them; from
+	// independent agents a pause that long is rare.
+	lingerQuiet = 4
+)
+
+// noteArrival records that appends of size bytes queued at now, for the
+// linger's bounds. Called with q.mu held, before they join q.pending.
+func (q *leaderQueue) noteArrival(now time.Time, size int, linger time.Duration) {
+	if len(q.pending) == 0 {
+		q.oldest = now
+	}
+	q.bytes += size
+	if linger <= 0 {
+		return
+	}
+	// A mean of the gaps between appends that forgets within ~8 of them;
+	// an idle spell counts as one linger at most.
+	gap := min(now.Sub(q.newest), linger)
+	q.spacing += (gap - q.spacing) / 8
+	q.newest = now
+	if q.bytes >= lingerFullBytes && q.wake != nil {
+		select {
+		case q.wake <- struct{}{}:
+		default: // a wake is already due
+		}
+	}
+}
+
+// linger waits until the pending appends should go: they fill a request,
+// the oldest has waited max, or appends stopped coming (lingerQuiet).
+// Called with q.mu held; it is released while waiting.
+func (q *leaderQueue) linger(max time.Duration) {
+	for len(q.pending) > 0 && q.bytes < lingerFullBytes {
+		now := time.Now()
+		wait := min(q.oldest.Add(max).Sub(now), q.newest.Add(lingerQuiet*q.spacing).Sub(now))
+		if wait <= 0 {
+			return
+		}
+		if q.wake == nil {
+			q.wake = make(chan struct{}, 1)
+		}
+		q.mu.Unlock()
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-q.wake:
+		}
+		t.Stop()
+		q.mu.Lock()
+	}
+}

@@ -1,0 +1,161 @@
+package eventstore
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// lingering runs q.linger(max) as a drain would and returns how long it
+// took.
+func lingering(q *leaderQueue, max time.Duration) time.Duration {
+	begin := time.Now()
+	q.mu.Lock()
+	q.linger(max)
+	q.mu.Unlock()
+	return time.Since(begin)
+}
+
+// queued is a queue holding one piece of size bytes that arrived now,
+// after appends spaced by spacing.
+func queued(size int, spacing time.Duration) *leaderQueue {
+	now := time.Now()
+	return &leaderQueue{pending: []*piece{{size: size}}, bytes: size, oldest: now, newest: now, spacing: spacing}
+}
+
+func TestLingerSendsAFullRequestAtOnce(t *testing.T) {
+	q := queued(lingerFullBytes, time.Hour)
+	if d := lingering(q, time.Hour); d > time.Second {
+		t.Fatalf("a full request waited %v", d)
+	}
+}
+
+// Appends that stop coming end the wait after lingerQuiet times their
+// recent spacing, long before the bound.
+func TestLingerEndsWhenAppendsStop(t *testing.T) {
+	q := queued(100, 5*time.Millisecond)
+	d := lingering(q, time.Hour)
+	if d < lingerQuiet*5*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("waited %v after the last append, want %v and not much more", d, lingerQuiet*5*time.Millisecond)
+	}
+}
+
+// Appends that keep coming do not hold a request past the bound, counted
+// from when its oldest append queued.
+func TestLingerEndsAtTheBound(t *testing.T) {
+	const bound = 100 * time.Millisecond
+	q := queued(100, time.Millisecond)
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		tick := time.NewTicker(time.Millisecond / 2)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case now := <-tick.C:
+				q.mu.Lock()
+				q.noteArrival(now, 1, bound)
+				q.pending = append(q.pending, &piece{size: 1})
+				q.mu.Unlock()
+			}
+		}
+	})
+	d := lingering(q, bound)
+	close(stop)
+	wg.Wait()
+	if d > bound+time.Second {
+		t.Fatalf("waited %v, the bound is %v", d, bound)
+	}
+}
+
+// An append that fills the request wakes the waiting drain.
+func TestLingerWakesWhenTheRequestFills(t *testing.T) {
+	q := queued(100, time.Hour)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		q.mu.Lock()
+		q.noteArrival(time.Now(), lingerFullBytes, time.Hour)
+		q.pending = append(q.pending, &piece{size: lingerFullBytes})
+		q.mu.Unlock()
+	}()
+	if d := lingering(q, time.Hour); d < 20*time.Millisecond || d > 5*time.Second {
+		t.Fatalf("waited %v, want about 20ms, when the request filled", d)
+	}
+}
+
+// Reports appended a few milliseconds apart, each of which would go
+// alone without a linger, share produce requests; every one is written
+// where its position says. Events on the same log are not held back.
+func TestProduceLingerGathersReportsNotEvents(t *testing.T) {
+	b := startBroker(t)
+	b.ensure()
+	linger := 2 * time.Second
+	l, err := NewKafkaLog(Config{Brokers: []string{b.emb.Addr()}, ProduceLinger: linger})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	var mu sync.Mutex
+	requests := 0
+	b.emb.cluster.ControlKey(int16(kmsg.Produce), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		for _, tp := range req.(*kmsg.ProduceRequest).Topics {
+			if tp.Topic == TopicReports {
+				mu.Lock()
+				requests++
+				mu.Unlock()
+			}
+		}
+		return nil, nil, false // observed only
+	})
+	ctx := ctxT(t)
+
+	begin := time.Now()
+	if _, err := l.Append(ctx, TopicEvents, Message{Key: []byte("admin"), Value: []byte("event")}); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > linger/4 {
+		t.Fatalf("an event waited %v: events must not linger", d)
+	}
+
+	const n = 20
+	pos := make([]Position, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i := range n {
+		wg.Go(func() {
+			time.Sleep(time.Until(start.Add(time.Duration(i) * 2 * time.Millisecond)))
+			p, err := l.Append(ctx, TopicReports, Message{Key: fmt.Appendf(nil, "server-%d", i), Value: fmt.Appendf(nil, "report-%d", i)})
+			if err == nil {
+				pos[i] = p[0]
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	mu.Lock()
+	got := requests
+	mu.Unlock()
+	// Reports 2ms apart would otherwise go one or two a request; the
+	// linger may end early only where the scheduler paused the senders
+	// for over 4 of their spacings.
+	if got > n/4 {
+		t.Fatalf("%d reports 2ms apart went in %d produce requests, want at most %d", n, got, n/4)
+	}
+	stored := readAll(t, l, TopicReports)
+	for i, p := range pos {
+		if r := stored[p.Partition][p.Offset]; string(r.Value) != fmt.Sprintf("report-%d", i) {
+			t.Fatalf("%d/%d holds %q, want report-%d", p.Partition, p.Offset, r.Value, i)
+		}
+	}
+}
