@@ -29,6 +29,8 @@ func TestServeConfigErrorsNameTheSetting(t *testing.T) {
 		{args: []string{"--report-partitions", "-1"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
 		{args: []string{"--report-partitions", "1001"}, want: "SENTRAZONE_REPORT_PARTITIONS"},
 		{args: []string{"--report-format", "xml"}, want: "report-format"},
+		{args: []string{"--produce-linger", "-1ms"}, want: "SENTRAZONE_PRODUCE_LINGER"},
+		{env: map[string]string{"SENTRAZONE_PRODUCE_LINGER": "2s"}, want: "produce-linger"},
 		{env: map[string]string{"SENTRAZONE_REPORT_FORMAT": "protobuf"}, want: "SENTRAZONE_REPORT_FORMAT"},
 		{args: []string{"--master-key", "not-base64!", "--data-dir", "DATADIR"}, want: "SENTRAZONE_MASTER_KEY"},
 		{args: []string{"--data-dir", "--agent-token"}, want: "SENTRAZONE_DATA_DIR"},

@@ -56,7 +56,7 @@ func openPlatform(ctx context.Context, c *config, logger *slog.Logger) (_ *platf
 		p.closers = append(p.closers, emb.Close)
 		brokers = []string{emb.Addr()}
 	}
-	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: brokers, Logger: logger})
+	kl, err := eventstore.NewKafkaLog(eventstore.Config{Brokers: brokers, ProduceLinger: c.ProduceLinger, Logger: logger})
 	if err != nil {
 		return nil, err
 	}
