@@ -72,10 +72,11 @@ const (
 )
 
 // defaultProduceLinger is Kafka's linger.ms default since 4.0. At 5,000
-// reports/s from 10,000 servers it cut the server's CPU per report by a
-// quarter to a third and the broker's by two thirds (docs/PERFORMANCE.md);
-// reports wait up to that much longer for their answer. Linger is
-// bounded at a second: reports are live status.
+// reports/s from 10,000 servers it cut the embedded default's CPU per
+// report by 29%, and on an external broker the server's by 5-19% and the
+// broker's by 36-65%; reports waited ~3 ms longer for their answer
+// (docs/PERFORMANCE.md). Linger is bounded at a second: reports are live
+// status.
 const (
 	defaultProduceLinger = 5 * time.Millisecond
 	maxProduceLinger     = time.Second
