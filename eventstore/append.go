@@ -16,7 +16,8 @@ import (
 // one per partition. Up to maxInFlight requests are out per queue, on
 // disjoint partitions, so a partition has one request out at a time and
 // keeps its appends in the order they queued. An idle log sends a lone
-// append at once (no batching timer); a busy one sends big batches: with
+// append at once, unless its topic lingers (linger.go: the reports topic,
+// when Config.ProduceLinger is set); a busy one sends big batches: with
 // a broker that fsyncs every batch, as the embedded one does, batches per
 // second are the limit and reports per batch the lever.
 

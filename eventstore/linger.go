@@ -6,7 +6,7 @@ import "time"
 // few seconds) appends arrive one at a time, and group commit alone sends
 // each produce request with the few that queued during the last one's
 // round trip: at 5,000 reports/s from 10,000 servers, ~1,000 requests a
-// second of ~5 reports. Every request costs a round trip, wakeups in the
+// second of ~4 reports. Every request costs a round trip, wakeups in the
 // server and the broker, and at the embedded broker a sync, whatever it
 // carries. So the reports topic's queue may wait (linger, as a Kafka
 // producer's linger.ms) before it sends a request that is not yet full:
