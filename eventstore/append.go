@@ -195,7 +195,7 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 	for {
 		q.mu.Lock()
 		if linger > 0 {
-			q.linger(linger)
+			q.linger(linger, l.done)
 		}
 		take := q.take()
 		if len(take) == 0 {

@@ -47,6 +47,7 @@ type KafkaLog struct {
 	callTimeout time.Duration
 	closed      atomic.Bool
 	linger      time.Duration // ProduceLinger
+	done        chan struct{} // closed by Close: lingering drains send at once
 }
 
 var _ Log = (*KafkaLog)(nil)
@@ -76,6 +77,7 @@ func NewKafkaLog(cfg Config) (*KafkaLog, error) {
 		callTimeout: cfg.CallTimeout,
 		balancer:    &kafka.Hash{},
 		linger:      max(cfg.ProduceLinger, 0),
+		done:        make(chan struct{}),
 	}
 	return l, nil
 }
@@ -132,6 +134,7 @@ func (l *KafkaLog) Close() error {
 	if already {
 		return nil
 	}
+	close(l.done)
 	l.drains.Wait()
 	l.transport.CloseIdleConnections()
 	return nil

@@ -50,9 +50,9 @@ func (q *leaderQueue) noteArrival(now time.Time, size int, linger time.Duration)
 }
 
 // linger waits until the pending appends should go: they fill a request,
-// the oldest has waited max, or appends stopped coming (lingerQuiet).
-// Called with q.mu held; it is released while waiting.
-func (q *leaderQueue) linger(max time.Duration) {
+// the oldest has waited max, appends stopped coming (lingerQuiet), or
+// done is closed. Called with q.mu held; it is released while waiting.
+func (q *leaderQueue) linger(max time.Duration, done <-chan struct{}) {
 	for len(q.pending) > 0 && q.bytes < lingerFullBytes {
 		now := time.Now()
 		wait := min(q.oldest.Add(max).Sub(now), q.newest.Add(lingerQuiet*q.spacing).Sub(now))
@@ -67,6 +67,10 @@ func (q *leaderQueue) linger(max time.Duration) {
 		select {
 		case <-t.C:
 		case <-q.wake:
+		case <-done:
+			t.Stop()
+			q.mu.Lock()
+			return
 		}
 		t.Stop()
 		q.mu.Lock()

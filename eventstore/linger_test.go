@@ -1,6 +1,7 @@
 package eventstore
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -14,7 +15,7 @@ import (
 func lingering(q *leaderQueue, max time.Duration) time.Duration {
 	begin := time.Now()
 	q.mu.Lock()
-	q.linger(max)
+	q.linger(max, nil)
 	q.mu.Unlock()
 	return time.Since(begin)
 }
@@ -157,5 +158,36 @@ func TestProduceLingerGathersReportsNotEvents(t *testing.T) {
 		if r := stored[p.Partition][p.Offset]; string(r.Value) != fmt.Sprintf("report-%d", i) {
 			t.Fatalf("%d/%d holds %q, want report-%d", p.Partition, p.Offset, r.Value, i)
 		}
+	}
+}
+
+// Close does not wait out a linger: the lingering append fails at once
+// with ErrClosed, as any append still queued at Close does.
+func TestCloseEndsALinger(t *testing.T) {
+	b := startBroker(t)
+	b.ensure()
+	l, err := NewKafkaLog(Config{Brokers: []string{b.emb.Addr()}, ProduceLinger: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := ctxT(t)
+	if _, err := l.Append(ctx, TopicReports, Message{Key: []byte("warm"), Value: []byte("up")}); err != nil {
+		t.Fatal(err) // the layout is known from here on
+	}
+	errc := make(chan error, 1)
+	go func() {
+		_, err := l.Append(ctx, TopicReports, Message{Key: []byte("late"), Value: []byte("report")})
+		errc <- err
+	}()
+	time.Sleep(50 * time.Millisecond) // the append lingers: alone, for half a second
+	begin := time.Now()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(begin); d > 300*time.Millisecond {
+		t.Fatalf("Close waited %v for a linger", d)
+	}
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Fatalf("the lingering append returned %v, want ErrClosed", err)
 	}
 }
