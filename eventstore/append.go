@@ -51,6 +51,7 @@ type leaderQueue struct {
 
 	// For the linger (linger.go).
 	bytes   int           // size of the pending pieces
+	records int           // their messages
 	oldest  time.Time     // when the oldest pending piece queued
 	newest  time.Time     // when the last piece queued
 	spacing time.Duration // recent mean gap between appends
@@ -92,6 +93,7 @@ func (q *leaderQueue) take() []*piece {
 	clear(q.pending[len(rest):])
 	q.pending = rest
 	q.bytes -= size
+	q.records -= count
 	if q.inFlight == nil {
 		q.inFlight = map[int]bool{}
 	}
@@ -172,12 +174,8 @@ func (l *KafkaLog) enqueue(k queueKey, pcs []*piece) {
 		v, _ = l.queues.LoadOrStore(k, &leaderQueue{})
 	}
 	q := v.(*leaderQueue)
-	size := 0
-	for _, pc := range pcs {
-		size += pc.size
-	}
 	q.mu.Lock()
-	q.noteArrival(time.Now(), size, l.lingerFor(k.topic))
+	q.noteArrival(time.Now(), pcs, l.lingerFor(k.topic))
 	q.pending = append(q.pending, pcs...)
 	if q.running >= maxInFlight || (q.running > 0 && !q.eligible()) {
 		q.mu.Unlock()

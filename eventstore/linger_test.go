@@ -20,24 +20,32 @@ func lingering(q *leaderQueue, max time.Duration) time.Duration {
 	return time.Since(begin)
 }
 
-// queued is a queue holding one piece of size bytes that arrived now,
-// after appends spaced by spacing.
-func queued(size int, spacing time.Duration) *leaderQueue {
+// queued is a queue holding one piece of records messages and size
+// bytes that arrived now, after appends spaced by spacing.
+func queued(records, size int, spacing time.Duration) *leaderQueue {
 	now := time.Now()
-	return &leaderQueue{pending: []*piece{{size: size}}, bytes: size, oldest: now, newest: now, spacing: spacing}
+	pc := &piece{msgs: make([]Message, records), size: size}
+	return &leaderQueue{pending: []*piece{pc}, bytes: size, records: records, oldest: now, newest: now, spacing: spacing}
 }
 
+// A request full by its bytes or by its count goes at once; one short of
+// both waits.
 func TestLingerSendsAFullRequestAtOnce(t *testing.T) {
-	q := queued(lingerFullBytes, time.Hour)
-	if d := lingering(q, time.Hour); d > time.Second {
-		t.Fatalf("a full request waited %v", d)
+	for _, q := range []*leaderQueue{queued(1, lingerFullBytes, time.Hour), queued(lingerFullRecords, 100, time.Hour)} {
+		if d := lingering(q, time.Hour); d > time.Second {
+			t.Fatalf("a full request (%d records, %d bytes) waited %v", q.records, q.bytes, d)
+		}
+	}
+	q := queued(lingerFullRecords-1, lingerFullBytes-1, 50*time.Millisecond)
+	if d := lingering(q, time.Hour); d < lingerQuiet*50*time.Millisecond {
+		t.Fatalf("a request short of full went after %v", d)
 	}
 }
 
 // Appends that stop coming end the wait after lingerQuiet times their
 // recent spacing, long before the bound.
 func TestLingerEndsWhenAppendsStop(t *testing.T) {
-	q := queued(100, 5*time.Millisecond)
+	q := queued(1, 100, 5*time.Millisecond)
 	d := lingering(q, time.Hour)
 	if d < lingerQuiet*5*time.Millisecond || d > 5*time.Second {
 		t.Fatalf("waited %v after the last append, want %v and not much more", d, lingerQuiet*5*time.Millisecond)
@@ -48,7 +56,7 @@ func TestLingerEndsWhenAppendsStop(t *testing.T) {
 // from when its oldest append queued.
 func TestLingerEndsAtTheBound(t *testing.T) {
 	const bound = 100 * time.Millisecond
-	q := queued(100, time.Millisecond)
+	q := queued(1, 100, time.Millisecond)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Go(func() {
@@ -60,8 +68,9 @@ func TestLingerEndsAtTheBound(t *testing.T) {
 				return
 			case now := <-tick.C:
 				q.mu.Lock()
-				q.noteArrival(now, 1, bound)
-				q.pending = append(q.pending, &piece{size: 1})
+				pc := []*piece{{size: 1}}
+				q.noteArrival(now, pc, bound)
+				q.pending = append(q.pending, pc...)
 				q.mu.Unlock()
 			}
 		}
@@ -76,12 +85,13 @@ func TestLingerEndsAtTheBound(t *testing.T) {
 
 // An append that fills the request wakes the waiting drain.
 func TestLingerWakesWhenTheRequestFills(t *testing.T) {
-	q := queued(100, time.Hour)
+	q := queued(1, 100, time.Hour)
 	go func() {
 		time.Sleep(20 * time.Millisecond)
 		q.mu.Lock()
-		q.noteArrival(time.Now(), lingerFullBytes, time.Hour)
-		q.pending = append(q.pending, &piece{size: lingerFullBytes})
+		pc := []*piece{{size: lingerFullBytes, msgs: make([]Message, 1)}}
+		q.noteArrival(time.Now(), pc, time.Hour)
+		q.pending = append(q.pending, pc...)
 		q.mu.Unlock()
 	}()
 	if d := lingering(q, time.Hour); d < 20*time.Millisecond || d > 5*time.Second {
