@@ -10,8 +10,9 @@ import "time"
 // server and the broker, and at the embedded broker a sync, whatever it
 // carries. So the reports topic's queue may wait (linger, as a Kafka
 // producer's linger.ms) before it sends a request that is not yet full:
-// at most Config.ProduceLinger after its oldest append queued, and no
-// longer than appends keep coming (see lingerQuiet). The appends that
+// at most Config.ProduceLinger after its oldest append queued, not once
+// the request is full, and no longer than appends keep coming (see
+// lingerQuiet). The appends that
 // wait are reports; events are never held back, an admin's command waits
 // for its projection.
 const (
@@ -30,7 +31,10 @@ const (
 	// times their recent mean spacing. Callers that wait for their
 	// answer before they append again (a closed loop, few in flight)
 	// have all queued by then, and waiting longer only delays them; from
-	// independent agents a pause that long is rare.
+	// independent agents a pause that long is rare. It does not save
+	// such callers when they are few: 16 in flight lost about half their
+	// rate, as their answers free them one at a time and the pause comes
+	// late (docs/PERFORMANCE.md; --produce-linger 0 is for them).
 	lingerQuiet = 4
 )
 
