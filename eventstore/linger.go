@@ -34,7 +34,7 @@ const (
 	// independent agents a pause that long is rare. It does not save
 	// such callers when they are few: 16 in flight lost about half their
 	// rate, as their answers free them one at a time and the pause comes
-	// late (docs/PERFORMANCE.md; --produce-linger 0 is for them).
+	// late (docs/PERFORMANCE.md; no ProduceLinger is for them).
 	lingerQuiet = 4
 )
 
