@@ -52,10 +52,11 @@ type leaderQueue struct {
 	// For the linger (linger.go).
 	bytes   int           // size of the pending pieces
 	records int           // their messages
+	expect  int           // records pending at the last answer plus those it carried
 	oldest  time.Time     // when the oldest pending piece queued
 	newest  time.Time     // when the last piece queued
 	spacing time.Duration // recent mean gap between appends
-	wake    chan struct{} // a lingering drain's, signalled when full
+	wake    chan struct{} // a lingering drain's, signalled when ready
 }
 
 // maxInFlight bounds the produce requests out per leader, as a Kafka
@@ -204,8 +205,10 @@ func (l *KafkaLog) drain(k queueKey, q *leaderQueue) {
 		q.mu.Unlock()
 		l.produce(k.topic, take)
 		q.mu.Lock()
+		q.expect = q.records
 		for _, pc := range take {
 			delete(q.inFlight, pc.partition)
+			q.expect += len(pc.msgs)
 		}
 		q.mu.Unlock()
 		for _, pc := range take {

@@ -11,8 +11,9 @@ import "time"
 // carries. So the reports topic's queue may wait (linger, as a Kafka
 // producer's linger.ms) before it sends a request that is not yet full:
 // at most Config.ProduceLinger after its oldest append queued, not once
-// the request is full, and no longer than appends keep coming (see
-// lingerQuiet). The appends that
+// the request is full, not once as many appends wait as the last answer
+// left waiting and freed (see ready), and no longer than appends keep
+// coming (see lingerQuiet). The appends that
 // wait are reports; events are never held back, an admin's command waits
 // for its projection.
 const (
@@ -31,10 +32,7 @@ const (
 	// times their recent mean spacing. Callers that wait for their
 	// answer before they append again (a closed loop, few in flight)
 	// have all queued by then, and waiting longer only delays them; from
-	// independent agents a pause that long is rare. It does not save
-	// such callers when they are few: 16 in flight lost about half their
-	// rate, as their answers free them one at a time and the pause comes
-	// late (docs/PERFORMANCE.md; no ProduceLinger is for them).
+	// independent agents a pause that long is rare.
 	lingerQuiet = 4
 )
 
@@ -56,7 +54,7 @@ func (q *leaderQueue) noteArrival(now time.Time, pcs []*piece, linger time.Durat
 	gap := min(now.Sub(q.newest), linger)
 	q.spacing += (gap - q.spacing) / 8
 	q.newest = now
-	if q.full() && q.wake != nil {
+	if q.ready() && q.wake != nil {
 		select {
 		case q.wake <- struct{}{}:
 		default: // a wake is already due
@@ -64,11 +62,11 @@ func (q *leaderQueue) noteArrival(now time.Time, pcs []*piece, linger time.Durat
 	}
 }
 
-// linger waits until the pending appends should go: they fill a request,
-// the oldest has waited max, appends stopped coming (lingerQuiet), or
+// linger waits until the pending appends should go: they are ready, the
+// oldest has waited max, appends stopped coming (lingerQuiet), or
 // done is closed. Called with q.mu held; it is released while waiting.
 func (q *leaderQueue) linger(max time.Duration, done <-chan struct{}) {
-	for len(q.pending) > 0 && !q.full() {
+	for len(q.pending) > 0 && !q.ready() {
 		now := time.Now()
 		wait := min(q.oldest.Add(max).Sub(now), q.newest.Add(lingerQuiet*q.spacing).Sub(now))
 		if wait <= 0 {
@@ -92,7 +90,15 @@ func (q *leaderQueue) linger(max time.Duration, done <-chan struct{}) {
 	}
 }
 
-// full reports whether the pending appends fill a request.
-func (q *leaderQueue) full() bool {
-	return q.records >= lingerFullRecords || q.bytes >= lingerFullBytes
+// ready reports whether the pending appends should go without waiting
+// for more: they fill a request, or they are as many as were waiting
+// when the last answer came plus those it freed (q.expect). Callers that
+// append again only once answered (a closed loop) are all back then,
+// and nobody else is coming: 16 such callers lost half their rate to
+// the pause of lingerQuiet (docs/PERFORMANCE.md). From independent
+// agents the wait gathers as many again as the last request carried,
+// plus what queued during its round trip, so requests grow to the
+// bounds.
+func (q *leaderQueue) ready() bool {
+	return q.records >= lingerFullRecords || q.bytes >= lingerFullBytes || (q.expect > 0 && q.records >= q.expect)
 }

@@ -181,8 +181,14 @@ func TestCloseEndsALinger(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := ctxT(t)
-	if _, err := l.Append(ctx, TopicReports, Message{Key: []byte("warm"), Value: []byte("up")}); err != nil {
-		t.Fatal(err) // the layout is known from here on
+	// The layout is known from here on, and the next request lingers
+	// until as many reports wait as this one carried.
+	warm := make([]Message, 10)
+	for i := range warm {
+		warm[i] = Message{Key: []byte("warm"), Value: []byte("up")}
+	}
+	if _, err := l.Append(ctx, TopicReports, warm...); err != nil {
+		t.Fatal(err)
 	}
 	errc := make(chan error, 1)
 	go func() {
@@ -199,5 +205,64 @@ func TestCloseEndsALinger(t *testing.T) {
 	}
 	if err := <-errc; !errors.Is(err, ErrClosed) {
 		t.Fatalf("the lingering append returned %v, want ErrClosed", err)
+	}
+}
+
+// Once as many appends wait as the last answer left waiting plus those it
+// freed, the request goes: callers in a closed loop are all back.
+func TestLingerEndsWhenTheFreedCallersAreBack(t *testing.T) {
+	q := queued(2, 100, time.Hour)
+	q.expect = 3
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		q.mu.Lock()
+		pc := []*piece{{size: 50, msgs: make([]Message, 1)}}
+		q.noteArrival(time.Now(), pc, time.Hour)
+		q.pending = append(q.pending, pc...)
+		q.mu.Unlock()
+	}()
+	if d := lingering(q, 3*time.Second); d < 20*time.Millisecond || d > time.Second {
+		t.Fatalf("waited %v, want about 20ms, when the third append came", d)
+	}
+}
+
+// Callers that append again only once answered do not wait out a linger
+// each round: after the first, a request goes as soon as the callers the
+// last answer freed are back.
+func TestProduceLingerKeepsAClosedLoopMoving(t *testing.T) {
+	b := startBroker(t)
+	b.ensure()
+	l, err := NewKafkaLog(Config{Brokers: []string{b.emb.Addr()}, ProduceLinger: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = l.Close() })
+	ctx := ctxT(t)
+	if _, err := l.Append(ctx, TopicReports, Message{Key: []byte("warm"), Value: []byte("up")}); err != nil {
+		t.Fatal(err)
+	}
+	const callers, rounds = 8, 10
+	errs := make([]error, callers)
+	var wg sync.WaitGroup
+	begin := time.Now()
+	for c := range callers {
+		wg.Go(func() {
+			for r := range rounds {
+				if _, err := l.Append(ctx, TopicReports, Message{Key: fmt.Appendf(nil, "server-%d", c), Value: fmt.Appendf(nil, "report-%d", r)}); err != nil {
+					errs[c] = err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Waiting for a pause instead would take ~400ms a round here.
+	if d := time.Since(begin); d > 1500*time.Millisecond {
+		t.Fatalf("%d callers took %v for %d rounds", callers, d, rounds)
 	}
 }
