@@ -13,9 +13,8 @@ import "time"
 // at most Config.ProduceLinger after its oldest append queued, not once
 // the request is full, not once as many appends wait as the last answer
 // left waiting and freed (see ready), and no longer than appends keep
-// coming (see lingerQuiet). The appends that
-// wait are reports; events are never held back, an admin's command waits
-// for its projection.
+// coming (see lingerQuiet). The appends that wait are reports; events
+// are never held back, an admin's command waits for its projection.
 const (
 	// A request of lingerFullRecords or lingerFullBytes goes at once.
 	// What a request costs beyond its records (the round trip, wakeups)
@@ -77,16 +76,18 @@ func (q *leaderQueue) linger(max time.Duration, done <-chan struct{}) {
 		}
 		q.mu.Unlock()
 		t := time.NewTimer(wait)
+		closing := false
 		select {
 		case <-t.C:
 		case <-q.wake:
 		case <-done:
-			t.Stop()
-			q.mu.Lock()
-			return
+			closing = true
 		}
 		t.Stop()
 		q.mu.Lock()
+		if closing {
+			return
+		}
 	}
 }
 
