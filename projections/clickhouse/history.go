@@ -3,6 +3,7 @@ package clickhouse
 import (
 	"context"
 	"fmt"
+	"iter"
 	"log/slog"
 	"math"
 	"sync"
@@ -167,6 +168,32 @@ type reportRow struct {
 	r         domain.ServerReported
 	partition uint16
 	offset    uint64
+}
+
+// rowBatches is the rows of several batches, in order, each batch's
+// slice as it was built.
+type rowBatches [][]reportRow
+
+// len is the number of rows in all the batches.
+func (b rowBatches) len() int {
+	n := 0
+	for _, rows := range b {
+		n += len(rows)
+	}
+	return n
+}
+
+// all yields every row of the batches, in order.
+func (b rowBatches) all() iter.Seq[*reportRow] {
+	return func(yield func(*reportRow) bool) {
+		for _, rows := range b {
+			for i := range rows {
+				if !yield(&rows[i]) {
+					return
+				}
+			}
+		}
+	}
 }
 
 // checkBatch validates batch before anything is written; partitions must

@@ -40,7 +40,7 @@ func TestHistoryCountsRowsStoredTwiceOnce(t *testing.T) {
 			again = append(again, reportRow{r: r, partition: 0, offset: uint64(d.Offset)})
 		}
 	}
-	if err := s.insertReports(ctx, again); err != nil {
+	if err := s.insertReports(ctx, rowBatches{again}); err != nil {
 		t.Fatalf("insert again: %v", err)
 	}
 	var raw uint64

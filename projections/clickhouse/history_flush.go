@@ -127,17 +127,12 @@ func (s *HistoryStore) awaitFlushTime() {
 func (s *HistoryStore) flush(jobs []*applyJob) error {
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
-	n := 0
-	for _, j := range jobs {
+	// The jobs' rows as they are: copied into one slice, they took 3.6%
+	// of serve's CPU under batches at 240,000 reports/s (docs/PERFORMANCE.md).
+	rows := make(rowBatches, len(jobs))
+	for i, j := range jobs {
 		s.forget(j.partition)
-		n += len(j.rows)
-	}
-	rows := jobs[0].rows // one job: no copy
-	if len(jobs) > 1 {
-		rows = make([]reportRow, 0, n)
-		for _, j := range jobs {
-			rows = append(rows, j.rows...)
-		}
+		rows[i] = j.rows
 	}
 	// The two tables are independent: their inserts go out together,
 	// and the offsets only once both are in.

@@ -16,11 +16,11 @@ const (
 )
 
 // insertReports writes rows to reports in one insert.
-func (s *HistoryStore) insertReports(ctx context.Context, rows []reportRow) error {
-	if len(rows) == 0 {
+func (s *HistoryStore) insertReports(ctx context.Context, rows rowBatches) error {
+	n := rows.len()
+	if n == 0 {
 		return nil
 	}
-	n := len(rows)
 	var (
 		servers    = make([]string, n)
 		at         = make([]time.Time, n)
@@ -31,22 +31,23 @@ func (s *HistoryStore) insertReports(ctx context.Context, rows []reportRow) erro
 		partitions = make([]uint16, n)
 		offsets    = make([]uint64, n)
 	)
-	for i := range rows {
-		row := &rows[i]
+	i := 0
+	for row := range rows.all() {
 		r := &row.r
 		servers[i], at[i], ping[i], pingOK[i] = r.ServerID, r.ReportedAt.UTC(), r.PingMS, boolUInt8(r.PingOK)
 		peers[i], rx[i], tx[i] = uint32(max(r.Peers, 0)), r.TransferRx, r.TransferTx
 		partitions[i], offsets[i] = row.partition, row.offset
+		i++
 	}
 	return s.insertColumns(ctx, "reports", sqlInsertReports, servers, at, ping, pingOK, peers, rx, tx, partitions, offsets)
 }
 
 // insertPeerTraffic writes the peer stats of rows to peer_traffic in one
 // insert, if there are any.
-func (s *HistoryStore) insertPeerTraffic(ctx context.Context, rows []reportRow) error {
+func (s *HistoryStore) insertPeerTraffic(ctx context.Context, rows rowBatches) error {
 	n := 0
-	for i := range rows {
-		n += len(rows[i].r.PeerStats)
+	for row := range rows.all() {
+		n += len(row.r.PeerStats)
 	}
 	if n == 0 {
 		return nil
@@ -60,8 +61,7 @@ func (s *HistoryStore) insertPeerTraffic(ctx context.Context, rows []reportRow) 
 		partitions = make([]uint16, 0, n)
 		offsets    = make([]uint64, 0, n)
 	)
-	for i := range rows {
-		row := &rows[i]
+	for row := range rows.all() {
 		reported := row.r.ReportedAt.UTC()
 		for _, ps := range row.r.PeerStats {
 			handshake := ps.LatestHandshakeAt.UTC()

@@ -91,7 +91,7 @@ type serverBucket struct {
 
 // rollUpLate rolls up again, at every width, the coarsest buckets of the
 // servers of rows that are late at doneAt, when their insert completed.
-func (s *HistoryStore) rollUpLate(ctx context.Context, rows []reportRow, doneAt time.Time) error {
+func (s *HistoryStore) rollUpLate(ctx context.Context, rows rowBatches, doneAt time.Time) error {
 	pairs := latePairs(rows, doneAt)
 	for len(pairs) > 0 {
 		n := min(len(pairs), lateChunk)
@@ -106,12 +106,12 @@ func (s *HistoryStore) rollUpLate(ctx context.Context, rows []reportRow, doneAt 
 // latePairs returns, once each, the servers' coarsest buckets of the rows
 // that are late at doneAt: whose finest bucket ended at least
 // rollupGrace-rollupMargin before.
-func latePairs(rows []reportRow, doneAt time.Time) []serverBucket {
+func latePairs(rows rowBatches, doneAt time.Time) []serverBucket {
 	fine, coarse := int64(rollupWidths[0]), int64(rollupWidths[len(rollupWidths)-1])
 	cutoff := doneAt.Add(-(rollupGrace - rollupMargin)).Unix()
 	seen := map[serverBucket]bool{}
 	var pairs []serverBucket
-	for _, row := range rows {
+	for row := range rows.all() {
 		sec := row.r.ReportedAt.Unix()
 		if sec-sec%fine+fine > cutoff {
 			continue // the closer has not reached its bucket yet

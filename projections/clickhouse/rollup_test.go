@@ -212,7 +212,7 @@ func TestLateReportsAreRolledUpAgain(t *testing.T) {
 			rows = append(rows, reportRow{r: r, partition: uint16(d.Partition), offset: uint64(d.Offset)})
 		}
 	}
-	if err := s.insertReports(t.Context(), rows); err != nil {
+	if err := s.insertReports(t.Context(), rowBatches{rows}); err != nil {
 		t.Fatal(err)
 	}
 	if err := sameHistory(mustHistory(t, s, q), rawHistory(t, s, q)); err == nil {
@@ -258,7 +258,7 @@ func TestLatePairs(t *testing.T) {
 		row("b", lateMinute.Add(time.Minute)), // its minute ends a minute after the cutoff
 		row("c", done.Add(-3*time.Hour)),
 	}
-	got := latePairs(rows, done)
+	got := latePairs(rowBatches{rows[:1], rows[1:]}, done) // server a in both batches, once in the result
 	want := []serverBucket{
 		{"a", uint32(lateMinute.Truncate(10 * time.Minute).Unix())},
 		{"c", uint32(done.Add(-3 * time.Hour).Unix())},
@@ -286,7 +286,7 @@ func TestCloserCatchesUp(t *testing.T) {
 				rows = append(rows, reportRow{r: r, partition: uint16(d.Partition), offset: uint64(d.Offset)})
 			}
 		}
-		if err := s.insertReports(t.Context(), rows); err != nil {
+		if err := s.insertReports(t.Context(), rowBatches{rows}); err != nil {
 			t.Fatal(err)
 		}
 	}
