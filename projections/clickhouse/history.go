@@ -174,8 +174,8 @@ type reportRow struct {
 // slice as it was built.
 type rowBatches [][]reportRow
 
-// len is the number of rows in all the batches.
-func (b rowBatches) len() int {
+// count is the number of rows in all the batches.
+func (b rowBatches) count() int {
 	n := 0
 	for _, rows := range b {
 		n += len(rows)

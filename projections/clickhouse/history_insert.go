@@ -17,7 +17,7 @@ const (
 
 // insertReports writes rows to reports in one insert.
 func (s *HistoryStore) insertReports(ctx context.Context, rows rowBatches) error {
-	n := rows.len()
+	n := rows.count()
 	if n == 0 {
 		return nil
 	}
