@@ -74,9 +74,9 @@ const (
 // defaultProduceLinger is Kafka's linger.ms default since 4.0. At 5,000
 // reports/s from 10,000 servers it cut the embedded default's CPU per
 // report by a fifth, and on an external broker the server's by 10-12%
-// and the broker's by 44-45%; at 1,000/s by 46%, 20% and 60%. Reports
-// waited ~2 ms longer for their answer (docs/PERFORMANCE.md). Linger is bounded at a second: reports are live
-// status.
+// and the broker's by 44-45%; at 1,000/s by 46%, 20% and 60%. A
+// report's median answer came 1-4 ms later (docs/PERFORMANCE.md). The
+// linger is bounded at a second: reports are live status.
 const (
 	defaultProduceLinger = 5 * time.Millisecond
 	maxProduceLinger     = time.Second
